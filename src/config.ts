@@ -1,0 +1,93 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The only reader of process.env. Every variable is described here once; a bad value
+ * yields one line naming the variable, and all bad values are reported together.
+ */
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port, 0 for any free port' });
+
+const EnvSchema = Type.Object({
+  MQTT_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  MQTT_PORT: Type.Optional(Port),
+  HTTP_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  HTTP_PORT: Type.Optional(Port),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
+  DATABASE_SCHEMA: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]*$', description: 'a lower-case SQL identifier' }),
+  UTILITY_TZ: Type.String({ default: 'Asia/Shanghai', minLength: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
+  ),
+  MAX_FUTURE_SKEW_S: Type.Integer({ default: 300, minimum: 0, description: 'seconds a sample may be ahead of the clock' }),
+  QUARANTINE_PAYLOAD_MAX_BYTES: Type.Integer({ default: 4096, minimum: 64 }),
+  JOURNAL_SEGMENT_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024 }),
+  INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'journal records per store batch' }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  mqtt: { host: string; port: number; portExplicit: boolean };
+  http: { host: string; port: number; portExplicit: boolean };
+  dataDir: string;
+  database: { url: string | undefined; schema: string };
+  utilityTz: string;
+  logLevel: string;
+  ingest: {
+    maxFutureSkewMs: number;
+    quarantinePayloadMaxBytes: number;
+    journalSegmentBytes: number;
+    batchMaxRecords: number;
+  };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+const DEFAULT_MQTT_PORT = 1883;
+const DEFAULT_HTTP_PORT = 8080;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): ConfigResult {
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw)) as Env;
+  const errors = [...Value.Errors(EnvSchema, env)].map((e) => {
+    const key = e.path.replace(/^\//, '');
+    const expected = (EnvSchema.properties as Record<string, { description?: string }>)[key]?.description ?? e.message;
+    return `${key}=${JSON.stringify(source[key] ?? '')} is invalid: expected ${expected}`;
+  });
+  if (!isTimeZone(env.UTILITY_TZ)) errors.push(`UTILITY_TZ=${JSON.stringify(env.UTILITY_TZ)} is invalid: expected an IANA time zone such as Asia/Shanghai`);
+  if (errors.length > 0) return { ok: false, errors };
+
+  return {
+    ok: true,
+    config: Object.freeze({
+      mqtt: { host: env.MQTT_HOST, port: env.MQTT_PORT ?? DEFAULT_MQTT_PORT, portExplicit: env.MQTT_PORT !== undefined },
+      http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? DEFAULT_HTTP_PORT, portExplicit: env.HTTP_PORT !== undefined },
+      dataDir: env.DATA_DIR,
+      database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
+      utilityTz: env.UTILITY_TZ,
+      logLevel: env.LOG_LEVEL,
+      ingest: {
+        maxFutureSkewMs: env.MAX_FUTURE_SKEW_S * 1000,
+        quarantinePayloadMaxBytes: env.QUARANTINE_PAYLOAD_MAX_BYTES,
+        journalSegmentBytes: env.JOURNAL_SEGMENT_BYTES,
+        batchMaxRecords: env.INGEST_BATCH_MAX_RECORDS,
+      },
+    }),
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import pg from 'pg';
+import type { QueryResult, Sql } from './sql.js';
+
+// Timestamps come back as Date (UTC instants) and int8 counts as numbers: row counts here never near 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface PgOptions {
+  url: string;
+  /** Every table lives in this schema (tests use one per run). */
+  schema?: string;
+  maxConnections?: number;
+  onError?: (err: Error) => void;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+function wrap(q: Queryable): Pick<Sql, 'query' | 'exec'> {
+  return {
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await q.query(text, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async exec(text: string): Promise<void> {
+      await q.query(text);
+    },
+  };
+}
+
+export async function openPg(options: PgOptions): Promise<Sql> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // A connection the server drops must not take the process down; the pool replaces it.
+  pool.on('error', (err) => options.onError?.(err));
+  if (options.schema) {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+  }
+  const sql: Sql = {
+    flavour: 'postgres',
+    ...wrap(pool),
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Sql = { ...sql, ...wrap(client), transaction: (inner) => inner(tx) };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+  return sql;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

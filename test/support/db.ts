@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { migrate } from '../../src/db/migrate.js';
+import type { Sql } from '../../src/db/sql.js';
+import { openPg, quoteIdent } from '../../src/db/sql.pg.js';
+import { openPglite } from '../../src/db/sql.pglite.js';
+
+/** The machine's PostgreSQL (trust auth); override with TEST_DATABASE_URL. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  sql: Sql;
+  /** The schema on the server, or undefined on PGlite. */
+  schema?: string;
+  drop(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A migrated database of one flavour: in-memory PGlite, or a fresh schema on the real server. */
+export async function openTestDatabase(flavour: 'pglite' | 'postgres'): Promise<TestDatabase> {
+  if (flavour === 'pglite') {
+    const sql = await openPglite();
+    await migrate(sql);
+    return { sql, drop: () => sql.close() };
+  }
+  const schema = uniqueName('lw_test');
+  const sql = await openPg({ url: TEST_DATABASE_URL, schema, maxConnections: 4 });
+  await migrate(sql);
+  return {
+    sql,
+    schema,
+    async drop() {
+      await sql.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      await sql.close();
+    },
+  };
+}
+
+/** Both flavours, for `describe.each(DB_FLAVOURS)`: every store test runs on PGlite and on the server. */
+export const DB_FLAVOURS = ['pglite', 'postgres'] as const;
