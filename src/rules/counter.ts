@@ -1,0 +1,161 @@
+import { severityRank as rank, type Severity } from '../domain/alarm.js';
+
+/**
+ * The sustain/hysteresis counter of one (meter, rule, phase) (domain.md 2.7, 6.3), pure.
+ * Each tier (create condition) has its own consecutive count; a tier is raised after sustainPoints violating
+ * points and drops after clearPoints recovered points. The alarm is active while any tier is raised and
+ * takes the severity of the highest raised tier.
+ */
+
+/** Violation when value > upper (≥ when inclusive) or value < lower. */
+export interface Limit {
+  upper: number | null;
+  lower: number | null;
+  inclusive: boolean;
+}
+
+export interface CounterTier {
+  severity: Severity;
+  sustainPoints: number;
+  limit: Limit;
+}
+
+export interface CounterOptions {
+  clearPoints: number;
+  recovery: { up: number; down: number };
+  maxGapMs: number;
+  /** How far a value is from normal: the peak is the value with the largest score. */
+  peakScore: (value: number) => number;
+}
+
+export interface TierState {
+  count: number;
+  raised: boolean;
+  clearCount: number;
+}
+
+export interface ActiveState {
+  severity: Severity;
+  tierIndex: number;
+  startTsMs: number;
+  lastTsMs: number;
+  value: number;
+  peakValue: number;
+  direction: 'over' | 'under';
+}
+
+export interface CounterState {
+  /** Last evaluated sample (also null ones): older or equal samples are replays and ignored. */
+  lastTsMs: number | null;
+  /** Last sample with a value, for the maxGap reset. */
+  lastValueTsMs: number | null;
+  /** First violating sample of the current run of violating points. */
+  runStartTsMs: number | null;
+  tiers: TierState[];
+  active: ActiveState | null;
+}
+
+export type StepKind = 'raise' | 'escalate' | 'deescalate' | 'update' | 'clear';
+
+export interface Step {
+  kind: StepKind;
+  atTsMs: number;
+  /** The alarm after the step; for 'clear' the alarm as it was when it cleared. */
+  active: ActiveState;
+}
+
+export function initialCounterState(tierCount: number): CounterState {
+  return {
+    lastTsMs: null,
+    lastValueTsMs: null,
+    runStartTsMs: null,
+    tiers: Array.from({ length: tierCount }, () => ({ count: 0, raised: false, clearCount: 0 })),
+    active: null,
+  };
+}
+
+export function violates(value: number, limit: Limit): 'over' | 'under' | null {
+  if (limit.upper !== null && (limit.inclusive ? value >= limit.upper : value > limit.upper)) return 'over';
+  if (limit.lower !== null && value < limit.lower) return 'under';
+  return null;
+}
+
+function recovered(value: number, limit: Limit, recovery: CounterOptions['recovery']): boolean {
+  return (
+    (limit.upper === null || value < limit.upper * recovery.up) &&
+    (limit.lower === null || value > limit.lower * recovery.down)
+  );
+}
+
+/** Tier states survive a settings change only when the tier count is unchanged. */
+function alignTiers(state: CounterState, tierCount: number): TierState[] {
+  if (state.tiers.length === tierCount) return state.tiers.map((t) => ({ ...t }));
+  const fresh = initialCounterState(tierCount).tiers;
+  if (state.active && tierCount > 0) fresh[Math.min(state.active.tierIndex, tierCount - 1)].raised = true;
+  return fresh;
+}
+
+function nextTier(t: TierState, value: number, tier: CounterTier, opts: CounterOptions): TierState {
+  if (violates(value, tier.limit)) {
+    const count = t.count + 1;
+    return { count, raised: t.raised || count >= tier.sustainPoints, clearCount: 0 };
+  }
+  if (!t.raised) return { count: 0, raised: false, clearCount: 0 };
+  // Between the limit and the recovery level the alarm holds and the clear count starts over.
+  const clearCount = recovered(value, tier.limit, opts.recovery) ? t.clearCount + 1 : 0;
+  return clearCount >= opts.clearPoints
+    ? { count: 0, raised: false, clearCount: 0 }
+    : { count: 0, raised: true, clearCount };
+}
+
+function highestRaised(tiers: TierState[], defs: readonly CounterTier[]): number {
+  let best = -1;
+  tiers.forEach((t, i) => {
+    if (t.raised && (best < 0 || rank(defs[i].severity) < rank(defs[best].severity))) best = i;
+  });
+  return best;
+}
+
+/** One sample; value null = missing, which pauses every count (domain.md decision 5). */
+export function stepCounter(
+  prev: CounterState,
+  tsMs: number,
+  value: number | null,
+  defs: readonly CounterTier[],
+  opts: CounterOptions,
+): { state: CounterState; step?: Step } {
+  if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
+  if (value === null || !Number.isFinite(value)) return { state: { ...prev, lastTsMs: tsMs } };
+
+  const gapReset = prev.lastValueTsMs !== null && tsMs - prev.lastValueTsMs > opts.maxGapMs;
+  const before = alignTiers(prev, defs.length).map((t) => (gapReset ? { ...t, count: 0, clearCount: 0 } : t));
+  const tiers = before.map((t, i) => nextTier(t, value, defs[i], opts));
+  const direction = defs.map((d) => violates(value, d.limit)).find((d) => d !== null) ?? null;
+  const runStartTsMs = direction ? ((gapReset ? null : prev.runStartTsMs) ?? tsMs) : null;
+  const state: CounterState = { lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs, tiers, active: prev.active };
+
+  const top = highestRaised(tiers, defs);
+  const was = prev.active;
+  if (top < 0) {
+    state.active = null;
+    return was ? { state, step: { kind: 'clear', atTsMs: tsMs, active: was } } : { state };
+  }
+  const severity = defs[top].severity;
+  if (!was) {
+    const active: ActiveState = {
+      severity, tierIndex: top, startTsMs: runStartTsMs ?? tsMs, lastTsMs: tsMs, value, peakValue: value,
+      direction: direction ?? 'over',
+    };
+    state.active = active;
+    return { state, step: { kind: 'raise', atTsMs: tsMs, active } };
+  }
+  const peakValue = direction && opts.peakScore(value) > opts.peakScore(was.peakValue) ? value : was.peakValue;
+  const active: ActiveState = direction
+    ? { ...was, severity, tierIndex: top, lastTsMs: tsMs, value, peakValue, direction }
+    : { ...was, severity, tierIndex: top };
+  state.active = active;
+  if (rank(severity) !== rank(was.severity)) {
+    return { state, step: { kind: rank(severity) < rank(was.severity) ? 'escalate' : 'deescalate', atTsMs: tsMs, active } };
+  }
+  return direction ? { state, step: { kind: 'update', atTsMs: tsMs, active } } : { state };
+}

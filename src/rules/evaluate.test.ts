@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { MeterContext, Wiring } from '../domain/archive.js';
+import type { CustomerClass } from '../domain/customer-class.js';
+import type { AnySample } from '../domain/sample.js';
+import { evaluate, type MeterRuleState } from './evaluate.js';
+import { DEFAULT_SETTINGS } from './settings.js';
+
+const T0 = Date.UTC(2025, 0, 6, 0, 0);
+const Q = 15 * 60_000;
+
+function ctx(classes: CustomerClass[], wiring: Wiring = '3P4W', nominalVoltageV = 380, contractKva: number | null = 1000): MeterContext {
+  return {
+    meter: { id: 'm1', customerId: 'c1', concentratorId: null, wiring, nominalVoltageV, ratedCurrentA: null, ctRatio: 1, ptRatio: 1, valuesSide: 'primary' },
+    customer: { id: 'c1', name: 'Works', classes, address: '', phone: '', accountManager: '', contractKva, pfStandard: 0.9, lat: null, lon: null },
+  };
+}
+
+/** Voltage samples every 15 min; a number is phase A (B and C normal), an array is [a, b, c]. */
+function volts(values: (number | null | [number | null, number | null, number | null])[], start = T0): AnySample[] {
+  return values.map((v, i) => {
+    const [a, b, c] = Array.isArray(v) ? v : [v, 220, 220];
+    return { kind: 'voltage', meterId: 'm1', tsMs: start + i * Q, values: { a, b, c }, multiplier: 1 };
+  });
+}
+
+function loads(betaPct: (number | null)[], contractKva = 1000): AnySample[] {
+  return betaPct.map((b, i) => ({
+    kind: 'load', meterId: 'm1', tsMs: T0 + i * Q, values: { p: b === null ? null : (b / 100) * contractKva, q: 0, pf: 1 }, multiplier: 1,
+  }));
+}
+
+function run(c: MeterContext, samples: AnySample[], state: MeterRuleState = {}) {
+  return evaluate(c, samples, DEFAULT_SETTINGS, state);
+}
+
+const summary = (c: MeterContext, samples: AnySample[]) =>
+  run(c, samples).transitions.map((t) => `${t.kind} ${t.rule}${t.phase} ${t.severity} @${(t.atTsMs - T0) / Q} from ${(t.startTsMs - T0) / Q}`);
+
+describe('V1 over the qualified band, 3P4W 380 V (upper 234.75 V phase)', () => {
+  it.each([
+    ['KEY', 1, 'MINOR'],
+    ['TOP100', 2, 'MINOR'],
+    ['DH_KEY', 4, 'WARNING'],
+    ['DH_GROWTH', 4, 'WARNING'],
+    ['DEDICATED', 4, 'WARNING'],
+  ] as const)('%s raises after %d points as %s', (cls, sustain, severity) => {
+    const res = run(ctx([cls]), volts([220, 240, 240, 240, 240, 240]));
+    const v1 = res.transitions.filter((t) => t.rule === 'V1');
+    expect(v1).toHaveLength(1);
+    expect(v1[0]).toMatchObject({ kind: 'raise', phase: 'A', severity, startTsMs: T0 + Q, lastTsMs: T0 + 5 * Q, atTsMs: T0 + sustain * Q });
+    expect(v1[0].threshold).toBeCloseTo(234.75, 2);
+    expect(v1[0].details).toMatchObject({ direction: 'over', sustainPoints: sustain });
+  });
+
+  it.each([['LV_NONRES'], ['RESIDENTIAL']] as const)('%s has no curve form: nothing', (cls) => {
+    expect(run(ctx([cls]), volts([240, 240, 240, 240, 240])).transitions).toEqual([]);
+  });
+
+  it.each([
+    [234.75, 0],
+    [234.76, 1],
+    [204.04, 0],
+    [204.02, 1],
+  ])('KEY at %d V: %d alarms', (v, n) => {
+    expect(run(ctx(['KEY']), volts([v])).transitions.filter((t) => t.rule === 'V1')).toHaveLength(n);
+  });
+
+  it('a multi-class customer takes the most sensitive sustain', () => {
+    expect(summary(ctx(['DH_KEY', 'TOP100']), volts([240, 240]))).toEqual(['raise V1A MINOR @1 from 0']);
+  });
+});
+
+describe('counter: missing values, gaps, phases', () => {
+  it('a null pauses the count and does not reset it (DEDICATED, 4 pt)', () => {
+    expect(summary(ctx(['DEDICATED']), volts([240, 240, null, 240, 240]))).toEqual(['raise V1A WARNING @4 from 0']);
+  });
+
+  it('a missing phase raises nothing for that phase', () => {
+    const res = run(ctx(['KEY']), volts([[240, null, 220], [240, null, 220]]));
+    expect(res.transitions.map((t) => t.phase)).toEqual(['A']);
+  });
+
+  it('a gap over maxGap resets the count', () => {
+    const samples = [...volts([240, 240]), ...volts([240, 240], T0 + 4 * Q)];
+    expect(summary(ctx(['DEDICATED']), samples)).toEqual([]);
+  });
+
+  it('three-wire meters use Uab and Ucb against the line nominal and ignore B', () => {
+    const samples = volts([[10_800, 99_999, 10_000], [10_800, 99_999, 9_200]]);
+    expect(summary(ctx(['KEY'], '3P3W', 10_000), samples)).toEqual(['raise V1A MINOR @0 from 0', 'raise V1C MINOR @1 from 1']);
+  });
+
+  it('single-phase meters use phase A and the +7/-10 % band', () => {
+    const samples = volts([[199, 0, 0], [197, 0, 0]]);
+    expect(summary(ctx(['KEY'], '1P', 220), samples)).toEqual(['raise V1A MINOR @1 from 1']);
+  });
+});
+
+describe('V2 assessment band', () => {
+  it('raises V2 and V1 under 78 % of the reference', () => {
+    expect(summary(ctx(['KEY']), volts([170]))).toEqual(['raise V1A MINOR @0 from 0', 'raise V2A MAJOR @0 from 0']);
+  });
+
+  it('stays quiet at 120 % exactly and raises just over (DH: 2 pt MINOR)', () => {
+    const ref = 380 / Math.sqrt(3);
+    const v2 = (v: number) => run(ctx(['DH_KEY']), volts([v, v])).transitions.filter((t) => t.rule === 'V2');
+    expect(v2(ref * 1.2)).toEqual([]);
+    expect(v2(ref * 1.2 + 0.01)).toMatchObject([{ kind: 'raise', severity: 'MINOR', peakValue: ref * 1.2 + 0.01 }]);
+  });
+});
+
+describe('clearing with hysteresis (c_up 0.99, 2 points)', () => {
+  it.each([
+    ['recovered twice', [240, 230, 230], ['raise V1A MINOR @0 from 0', 'clear V1A MINOR @2 from 0']],
+    ['inside the hysteresis zone holds', [240, 234, 234, 234], ['raise V1A MINOR @0 from 0']],
+    ['a violation restarts the clear count', [240, 230, 240, 230, 230], ['raise V1A MINOR @0 from 0', 'clear V1A MINOR @4 from 0']],
+    ['a null does not count toward clearing', [240, 230, null, 230], ['raise V1A MINOR @0 from 0', 'clear V1A MINOR @3 from 0']],
+    ['a new occurrence is a new alarm', [240, 230, 230, 240], ['raise V1A MINOR @0 from 0', 'clear V1A MINOR @2 from 0', 'raise V1A MINOR @3 from 3']],
+  ] as const)('%s', (_name, values, expected) => {
+    expect(summary(ctx(['KEY']), volts([...values]))).toEqual(expected);
+  });
+});
+
+describe('O1 load rate tiers', () => {
+  it.each([
+    ['KEY', [79.9, 79.9, 79.9, 79.9], []],
+    ['KEY', [80, 80, 80, 80], ['raise O1 WARNING @3 from 0']],
+    ['KEY', [85, 85, 85, 85, 105, 105, 125, 90, 90], ['raise O1 WARNING @3 from 0', 'escalate O1 MAJOR @5 from 0', 'escalate O1 CRITICAL @6 from 0', 'deescalate O1 WARNING @8 from 0']],
+    ['KEY', [125, 75, 75], ['raise O1 CRITICAL @0 from 0', 'clear O1 CRITICAL @2 from 0']],
+    ['KEY', [85, 85, 85, 85, 77, 77, 77], ['raise O1 WARNING @3 from 0']],
+    ['KEY', [85, 85, 85, 85, 75, 75], ['raise O1 WARNING @3 from 0', 'clear O1 WARNING @5 from 0']],
+    ['DEDICATED', [99, 100, 100, 100, 100], ['raise O1 MINOR @4 from 1']],
+    ['DEDICATED', [121, 121], ['raise O1 MAJOR @1 from 0']],
+    ['TOP100', [130, null, 130], ['raise O1 CRITICAL @0 from 0']],
+  ] as const)('%s β=%j', (cls, betas, expected) => {
+    expect(summary(ctx([cls]), loads([...betas]))).toEqual(expected);
+  });
+
+  it('is not evaluated without a contract capacity', () => {
+    expect(summary(ctx(['KEY'], '3P4W', 380, null), loads([150, 150]))).toEqual([]);
+  });
+
+  it('tracks the peak and the tier threshold', () => {
+    const [t] = run(ctx(['KEY']), loads([125, 140, 130])).transitions;
+    expect(t).toMatchObject({ kind: 'raise', severity: 'CRITICAL', threshold: 120, lastTsMs: T0 + 2 * Q });
+    expect(t.peakValue).toBeCloseTo(140, 6);
+    expect(t.value).toBeCloseTo(130, 6);
+  });
+});
+
+describe('replay safety', () => {
+  it('re-evaluating the same samples with the saved state changes nothing', () => {
+    const c = ctx(['KEY']);
+    const samples = [...volts([240, 240, 230]), ...loads([130, 130])];
+    const first = run(c, samples);
+    expect(first.transitions.length).toBeGreaterThan(0);
+    const again = run(c, samples, first.state);
+    expect(again.transitions).toEqual([]);
+    expect(again.state).toEqual(first.state);
+  });
+
+  it('continues across batches', () => {
+    const c = ctx(['DEDICATED']);
+    const all = volts([240, 240, 240, 240, 230, 230]);
+    const a = run(c, all.slice(0, 2));
+    expect(a.transitions).toEqual([]);
+    const b = run(c, all.slice(2), a.state);
+    expect(b.transitions.map((t) => `${t.kind}@${(t.atTsMs - T0) / Q} from ${(t.startTsMs - T0) / Q}`)).toEqual(['raise@3 from 0', 'clear@5 from 0']);
+  });
+
+  it('ignores other meters and other kinds', () => {
+    const other = volts([240]).map((s) => ({ ...s, meterId: 'm2' }));
+    const current: AnySample = { kind: 'current', meterId: 'm1', tsMs: T0, values: { a: 999, b: 999, c: 999 }, multiplier: 1 };
+    expect(run(ctx(['KEY']), [...other, current]).transitions).toEqual([]);
+  });
+});
