@@ -1,0 +1,51 @@
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import { ApiError } from './errors.js';
+import type { ApiDeps } from './ports.js';
+import { alarmRoutes } from './routes/alarms.js';
+import { archiveRoutes } from './routes/archive.js';
+import { customerRoutes } from './routes/customers.js';
+import { healthRoutes } from './routes/health.js';
+import { meterRoutes } from './routes/meters.js';
+import { quarantineRoutes } from './routes/quarantine.js';
+
+export type App = FastifyInstance;
+
+/** The HTTP app, without listening: tests drive it with app.inject(), main.ts listens. */
+export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024, disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof ApiError) return reply.status(err.statusCode).send({ error: err.code, message: err.message });
+    const e = err as { validation?: unknown; statusCode?: number; message: string; code?: string };
+    if (e.validation) return reply.status(400).send({ error: 'BAD_REQUEST', message: e.message });
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({ error: e.code ?? 'BAD_REQUEST', message: e.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: 'INTERNAL', message: 'internal error; see the service log' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: 'ROUTE_NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not a loadwatch route` }),
+  );
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'loadwatch', version: '1', description: 'Telemetry ingestion and load monitoring for power utilities' } },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyStatic, { root: deps.dashboardsDir, prefix: '/', index: 'index.html' });
+  await app.register(fastifyStatic, { root: deps.uplotDir, prefix: '/vendor/uplot/', decorateReply: false });
+
+  await app.register(healthRoutes(deps));
+  await app.register(customerRoutes(deps), { prefix: '/api' });
+  await app.register(meterRoutes(deps), { prefix: '/api' });
+  await app.register(alarmRoutes(deps), { prefix: '/api' });
+  await app.register(quarantineRoutes(deps), { prefix: '/api' });
+  await app.register(archiveRoutes(deps), { prefix: '/api' });
+  return app;
+}

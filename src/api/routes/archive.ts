@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiError } from '../errors.js';
+import type { ApiDeps } from '../ports.js';
+
+/**
+ * Archive import: a CSV body (text/csv), or JSON, either the rows themselves (an array or
+ * {"rows": [...]}) or {"format": "csv", "text": "..."}. All or nothing; every bad row is listed.
+ */
+export const archiveRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/archive/import', { schema: { summary: 'Import the customer archive (CSV or JSON), all or nothing' } }, async (req, reply) => {
+    const { text, format } = importBody(req.body, req.headers['content-type'] ?? '');
+    const result = await deps.importArchive(text, format);
+    if (!result.ok) {
+      return reply.status(422).send({
+        error: 'ARCHIVE_INVALID',
+        message: `the archive has ${result.errors.length} error(s); nothing was imported`,
+        errors: result.errors,
+      });
+    }
+    return { imported: result.counts };
+  });
+};
+
+function importBody(body: unknown, contentType: string): { text: string; format: 'csv' | 'json' } {
+  if (typeof body === 'string') return { text: body, format: contentType.startsWith('text/csv') ? 'csv' : 'json' };
+  const wrapped = body as { format?: unknown; text?: unknown } | null;
+  if (wrapped && typeof wrapped === 'object' && !Array.isArray(wrapped) && typeof wrapped.text === 'string') {
+    if (wrapped.format !== 'csv' && wrapped.format !== 'json') throw new ApiError(400, 'BAD_REQUEST', 'format must be "csv" or "json"');
+    return { text: wrapped.text, format: wrapped.format };
+  }
+  if (body === undefined || body === null) throw new ApiError(400, 'BAD_REQUEST', 'send the archive as text/csv or as JSON');
+  return { text: JSON.stringify(body), format: 'json' };
+}

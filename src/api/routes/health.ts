@@ -1,0 +1,16 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiDeps } from '../ports.js';
+
+export const healthRoutes = (deps: ApiDeps): FastifyPluginAsync => async (app) => {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks = await deps.ready();
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'degraded', checks });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()),
+  );
+};

@@ -1,0 +1,172 @@
+import type { AnySample } from '../domain/sample.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { TelemetryStore } from '../telemetry/store.js';
+import { decodeMessage, decodeStatus, type Rejection } from './decode.js';
+import { lastWins } from './dedupe.js';
+import type { JournalPosition, JournalRecord } from './journal.js';
+import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
+import { resolveSamples, type ArchiveLookup } from './resolve.js';
+import { ClientLogLimiter } from './log-limiter.js';
+import { parseTopic } from './topic.js';
+
+export interface PipelineDeps {
+  archive: ArchiveLookup;
+  telemetry: TelemetryStore;
+  quarantine: QuarantineStore;
+  /** Records a concentrator's online/offline status; false when it is not in the archive. */
+  setConcentratorStatus(concentratorId: string, online: boolean, at: Date): Promise<boolean>;
+  /** Everything downstream of storage (rules, live stream). Its failure is logged, never blocks ingest. */
+  afterStore(samples: AnySample[]): Promise<void>;
+  /** Everything up to pos is stored: the journal may forget it. */
+  checkpoint(pos: JournalPosition): void;
+  metrics: Metrics;
+  log: Logger;
+  clock: () => number;
+  limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number };
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
+ * One batch at a time, as large as the backlog allows: the next batch starts when the previous
+ * one is stored, so I/O is amortised under load and a lone message is not held back.
+ */
+export class IngestPipeline {
+  private queue: JournalRecord[] = [];
+  private head = 0;
+  private running = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly logLimiter: ClientLogLimiter;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
+  }
+
+  push(records: readonly JournalRecord[]): void {
+    for (const r of records) this.queue.push(r);
+    this.deps.metrics.backlog.set(this.queue.length - this.head);
+    if (!this.running && !this.stopped) void this.run();
+  }
+
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
+  drain(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Finishes the batch in hand and stops; what remains is replayed from the journal next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.drain();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    let retryMs = RETRY_MIN_MS;
+    while (this.head < this.queue.length && !this.stopped) {
+      const end = Math.min(this.queue.length, this.head + this.deps.limits.batchMaxRecords);
+      const batch = this.queue.slice(this.head, end);
+      try {
+        await this.process(batch);
+        this.head = end;
+        retryMs = RETRY_MIN_MS;
+        if (this.head > 10_000 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        this.deps.metrics.backlog.set(this.queue.length - this.head);
+      } catch (err) {
+        // The store is down or refused the batch: keep it (it is in the journal too) and retry.
+        this.deps.metrics.storeErrors.inc();
+        this.deps.log.error({ err, records: batch.length, retryMs }, 'storing an ingest batch failed; retrying');
+        await new Promise((r) => setTimeout(r, retryMs));
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+      }
+    }
+    this.running = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async process(batch: JournalRecord[]): Promise<void> {
+    const timer = this.deps.metrics.batchSeconds.startTimer();
+    const samples: AnySample[] = [];
+    const quarantine: QuarantineEntry[] = [];
+    const statuses: { record: JournalRecord; concentratorId: string; online: boolean }[] = [];
+    const limits = { nowMs: this.deps.clock(), maxFutureSkewMs: this.deps.limits.maxFutureSkewMs };
+
+    for (const record of batch) {
+      const topic = parseTopic(record.topic);
+      if (!topic) {
+        this.reject(quarantine, record, { reason: 'unknown_topic', detail: `topic ${JSON.stringify(record.topic)} is not a loadwatch device topic`, index: null, meterId: null });
+      } else if (topic.type === 'status') {
+        const status = decodeStatus(record.payload);
+        if (status) statuses.push({ record, concentratorId: topic.concentratorId, online: status === 'online' });
+        else this.reject(quarantine, record, { reason: 'schema', detail: 'status must be "online" or "offline"', index: null, meterId: null });
+      } else {
+        const resolved = resolveSamples(topic, decodeMessage(topic, record.payload, limits), this.deps.archive);
+        for (const s of resolved.samples) samples.push(s);
+        for (const r of resolved.rejections) this.reject(quarantine, record, r);
+      }
+    }
+
+    for (const s of statuses) {
+      const known = await this.deps.setConcentratorStatus(s.concentratorId, s.online, new Date(s.record.receivedAtMs));
+      if (!known) this.reject(quarantine, s.record, { reason: 'unknown_concentrator', detail: `concentrator ${s.concentratorId} is not in the archive`, index: null, meterId: null });
+    }
+
+    const { unique, superseded } = lastWins(samples);
+    const [written] = await Promise.all([this.deps.telemetry.write(unique), this.deps.quarantine.write(quarantine)]);
+    this.count(unique.length, written, superseded, quarantine);
+
+    try {
+      await this.deps.afterStore(unique);
+    } catch (err) {
+      this.deps.log.error({ err, samples: unique.length }, 'rule evaluation or live push failed for a stored batch');
+    }
+    this.deps.checkpoint(batch[batch.length - 1].position);
+    timer();
+  }
+
+  private reject(out: QuarantineEntry[], record: JournalRecord, r: Rejection): void {
+    const raw = r.record === undefined ? record.payload : Buffer.from(JSON.stringify(r.record));
+    const max = this.deps.limits.quarantinePayloadMaxBytes;
+    out.push({
+      id: r.index === null ? record.id : `${record.id}#${r.index}`,
+      receivedAtMs: record.receivedAtMs,
+      topic: record.topic,
+      clientId: record.clientId || null,
+      meterId: r.meterId,
+      reason: r.reason,
+      detail: r.detail,
+      payload: raw.length > max ? raw.subarray(0, max) : raw,
+      payloadBytes: raw.length,
+    });
+    const { log, suppressed } = this.logLimiter.check(record.clientId);
+    if (log) {
+      this.deps.log.warn({ clientId: record.clientId, topic: record.topic, reason: r.reason, detail: r.detail, suppressedSinceLastLine: suppressed }, 'message quarantined');
+    }
+  }
+
+  private count(
+    unique: number,
+    written: { inserted: number; overwritten: number; duplicates: number },
+    superseded: { identical: number; differing: number },
+    quarantine: QuarantineEntry[],
+  ): void {
+    const { samples, quarantined } = this.deps.metrics;
+    if (unique > 0 || superseded.identical + superseded.differing > 0) {
+      samples.inc({ result: 'stored' }, written.inserted);
+      samples.inc({ result: 'overwritten' }, written.overwritten + superseded.differing);
+      samples.inc({ result: 'duplicate' }, written.duplicates + superseded.identical);
+    }
+    for (const q of quarantine) quarantined.inc({ reason: q.reason });
+  }
+}

@@ -1,0 +1,180 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Alarm } from '../domain/alarm.js';
+import type { AnySample } from '../domain/sample.js';
+import type { ArchiveLookup } from '../ingest/resolve.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { parseClientMessage, type Topics } from './messages.js';
+
+export interface AlarmChangeMessage {
+  change: string;
+  alarm: Alarm;
+}
+
+export interface LiveHubOptions {
+  archive: Pick<ArchiveLookup, 'get'>;
+  log: Logger;
+  metrics: Metrics;
+  /** A client whose unsent backlog passes this is cut off rather than slowing everyone down. */
+  maxBufferedBytes?: number;
+  pingIntervalMs?: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  topics: Topics;
+  alive: boolean;
+}
+
+type Index = Map<string, Set<Client>>;
+
+/**
+ * WebSocket fan-out of stored samples and alarm changes at /ws. Clients say what they watch
+ * (meters, customers, classes, all alarms); each message is serialised once per event and only
+ * when someone watches it.
+ */
+export class LiveHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Set<Client>();
+  private readonly byMeter: Index = new Map();
+  private readonly byCustomer: Index = new Map();
+  private readonly byClass: Index = new Map();
+  private readonly allAlarms = new Set<Client>();
+  private readonly maxBufferedBytes: number;
+  private readonly pingTimer: NodeJS.Timeout;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
+    this.pingTimer.unref();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+    });
+  }
+
+  publishSamples(samples: readonly AnySample[]): void {
+    if (this.clients.size === 0) return;
+    for (const s of samples) {
+      const ctx = this.options.archive.get(s.meterId);
+      if (!ctx) continue;
+      const targets = this.collect(s.meterId, ctx.customer.id, ctx.customer.classes, false);
+      if (targets.size === 0) continue;
+      const text = JSON.stringify({ type: 'sample', kind: s.kind, meterId: s.meterId, customerId: ctx.customer.id, ts: s.tsMs, values: s.values });
+      for (const c of targets) this.send(c, text);
+    }
+  }
+
+  publishAlarms(changes: readonly AlarmChangeMessage[]): void {
+    if (this.clients.size === 0) return;
+    for (const { change, alarm } of changes) {
+      const targets = this.collect(alarm.meterId, alarm.customer.id, alarm.customer.classes, true);
+      if (targets.size === 0) continue;
+      const text = JSON.stringify({ type: 'alarm', change, alarm });
+      for (const c of targets) this.send(c, text);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    for (const c of this.clients) c.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private connected(ws: WebSocket): void {
+    const client: Client = { ws, topics: { meters: [], customers: [], classes: [], alarms: false }, alive: true };
+    this.clients.add(client);
+    this.options.metrics.wsClients.set(this.clients.size);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('message', (data) => this.received(client, data.toString()));
+    ws.on('close', () => this.disconnected(client));
+    ws.on('error', (err) => this.options.log.debug({ err }, 'WebSocket client error'));
+    ws.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+  }
+
+  private received(client: Client, text: string): void {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      client.ws.send(JSON.stringify({ type: 'error', error: 'BAD_MESSAGE', message: parsed.message }));
+      return;
+    }
+    const { op, topics } = parsed.message;
+    const add = op === 'subscribe';
+    this.index(this.byMeter, topics.meters, client, add);
+    this.index(this.byCustomer, topics.customers, client, add);
+    this.index(this.byClass, topics.classes, client, add);
+    if (topics.alarms) {
+      if (add) this.allAlarms.add(client);
+      else this.allAlarms.delete(client);
+    }
+    client.ws.send(JSON.stringify({ type: add ? 'subscribed' : 'unsubscribed', ...topics }));
+  }
+
+  private index(index: Index, keys: readonly string[], client: Client, add: boolean): void {
+    for (const key of keys) {
+      let set = index.get(key);
+      if (add) {
+        if (!set) index.set(key, (set = new Set()));
+        set.add(client);
+      } else if (set) {
+        set.delete(client);
+        if (set.size === 0) index.delete(key);
+      }
+    }
+  }
+
+  private disconnected(client: Client): void {
+    this.clients.delete(client);
+    this.allAlarms.delete(client);
+    for (const index of [this.byMeter, this.byCustomer, this.byClass]) {
+      for (const [key, set] of index) {
+        if (set.delete(client) && set.size === 0) index.delete(key);
+      }
+    }
+    this.options.metrics.wsClients.set(this.clients.size);
+  }
+
+  private collect(meterId: string, customerId: string, classes: readonly string[], alarm: boolean): Set<Client> {
+    const targets = new Set<Client>();
+    const addAll = (set: Set<Client> | undefined) => set?.forEach((c) => targets.add(c));
+    addAll(this.byMeter.get(meterId));
+    addAll(this.byCustomer.get(customerId));
+    for (const cls of classes) addAll(this.byClass.get(cls));
+    if (alarm) addAll(this.allAlarms);
+    return targets;
+  }
+
+  private send(client: Client, text: string): void {
+    if (client.ws.bufferedAmount > this.maxBufferedBytes) {
+      // A stalled dashboard must not hold memory or slow the others; it reconnects and refills over HTTP.
+      this.options.metrics.wsDropped.inc();
+      this.options.log.warn({ bufferedBytes: client.ws.bufferedAmount }, 'cutting off a WebSocket client that does not keep up');
+      client.ws.terminate();
+      return;
+    }
+    client.ws.send(text);
+  }
+
+  private ping(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { AnySample, Kind } from '../domain/sample.js';
+
+export interface WriteResult {
+  /** New rows. */
+  inserted: number;
+  /** Existing rows replaced by a re-send with other values. */
+  overwritten: number;
+  /** Identical re-sends: nothing changed. */
+  duplicates: number;
+}
+
+/** A curve in columns, the shape charts draw: ts ascending (epoch ms) and one array per value column. */
+export interface Series {
+  ts: number[];
+  values: Record<string, (number | null)[]>;
+}
+
+/**
+ * The time-series store port. Samples are keyed by (meter, kind, ts): writing the same key twice
+ * never makes a second row. Adapters: telemetry.pg.ts (PostgreSQL and PGlite); QuestDB comes next.
+ */
+export interface TelemetryStore {
+  /** One batch, any kinds and meters, at most one sample per (kind, meter, ts). */
+  write(samples: readonly AnySample[]): Promise<WriteResult>;
+  series(meterId: string, kind: Kind, fromMs: number, toMs: number): Promise<Series>;
+}
