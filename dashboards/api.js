@@ -1,0 +1,72 @@
+/** Thin HTTP client for the loadwatch API. Errors carry the API's stable code. */
+
+export class ApiError extends Error {
+  /** @param {string} code @param {string} message @param {number} status */
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * @param {string} path
+ * @param {RequestInit} [init]
+ */
+async function request(path, init) {
+  let res;
+  try {
+    res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init?.headers ?? {}) } });
+  } catch (err) {
+    throw new ApiError('NETWORK', err instanceof Error ? err.message : String(err), 0);
+  }
+  const text = await res.text();
+  /** @type {any} */
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // A proxy or crash page is not JSON: report the status with the start of the body.
+    if (!res.ok) throw new ApiError(`HTTP_${res.status}`, text.slice(0, 200), res.status);
+    throw new ApiError('BAD_RESPONSE', 'response is not JSON', res.status);
+  }
+  if (!res.ok) {
+    throw new ApiError(body?.error ?? `HTTP_${res.status}`, body?.message ?? res.statusText, res.status);
+  }
+  return body;
+}
+
+/** @param {Record<string, string | number | undefined>} params */
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** @param {{ q?: string, class?: string, page?: number, pageSize?: number }} params */
+export const searchCustomers = (params) => request(`/api/customers${query(params)}`);
+
+/** @param {string} id */
+export const getCustomer = (id) => request(`/api/customers/${encodeURIComponent(id)}`);
+
+/**
+ * @param {string} meterId
+ * @param {'load'|'voltage'|'current'|'reading'} kind
+ * @param {number} fromMs
+ * @param {number} toMs
+ * @returns {Promise<{ meterId: string, kind: string, ts: number[], values: Record<string, (number|null)[]> }>}
+ */
+export const getSeries = (meterId, kind, fromMs, toMs) =>
+  request(`/api/meters/${encodeURIComponent(meterId)}/series${query({ kind, from: fromMs, to: toMs })}`);
+
+/** @param {{ state?: string, class?: string, severity?: string, limit?: number }} params */
+export const listAlarms = (params) => request(`/api/alarms${query(params)}`);
+
+/** @param {string} id @param {string} by @param {string} comment */
+export const ackAlarm = (id, by, comment) =>
+  request(`/api/alarms/${encodeURIComponent(id)}/ack`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ by, comment }),
+  });

@@ -1,0 +1,107 @@
+/** Page composition: header controls, search, alarm list, customer view, live link, hash routing. */
+import { getCustomer } from './api.js';
+import { createAlarmList } from './alarms.js';
+import { DEFAULT_RANGE } from './config.js';
+import { createCustomerView } from './customer-view.js';
+import { createErrorBanner } from './errors.js';
+import { applyStatic, getLocale, onLocaleChange, setLocale, t } from './i18n.js';
+import { connectLive } from './live.js';
+import { createSearch } from './search.js';
+
+const DISPATCHER_KEY = 'loadwatch.dispatcher';
+const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+
+const errors = createErrorBanner($('#error'));
+const status = $('#live-status');
+/** @type {'today'|'last24h'|'last48h'} */
+let range = DEFAULT_RANGE;
+/** @type {ReturnType<typeof createCustomerView> | null} */
+let view = null;
+/** @type {any} */
+let shownCustomer = null;
+/** @type {import('./live.js').LiveStatus} */
+let liveStatus = { state: 'connecting' };
+
+const dispatcherInput = /** @type {HTMLInputElement} */ ($('#dispatcher'));
+dispatcherInput.value = localStorage.getItem(DISPATCHER_KEY) ?? '';
+dispatcherInput.addEventListener('change', () => localStorage.setItem(DISPATCHER_KEY, dispatcherInput.value.trim()));
+
+const localeSelect = /** @type {HTMLSelectElement} */ ($('#locale'));
+localeSelect.value = getLocale();
+localeSelect.addEventListener('change', () => setLocale(localeSelect.value === 'zh' ? 'zh' : 'en'));
+
+const renderStatus = () => {
+  status.className = `live-status ${liveStatus.state}`;
+  status.textContent = liveStatus.state === 'live' ? t('live')
+    : liveStatus.state === 'connecting' ? t('connecting') : t('reconnecting', { s: Math.round(liveStatus.inMs / 1000) });
+};
+
+const alarms = createAlarmList({
+  table: /** @type {HTMLTableSectionElement} */ ($('#alarm-rows')),
+  count: $('#alarm-count'),
+  dialog: /** @type {HTMLDialogElement} */ ($('#ack-dialog')),
+  dispatcher: () => dispatcherInput.value.trim(),
+  onError: errors.show,
+  onOpenCustomer: (id, meterId) => openCustomer(id, meterId),
+});
+
+const live = connectLive({
+  onStatus: (s) => { liveStatus = s; renderStatus(); },
+  onSample: (msg) => view?.onSample(msg),
+  onAlarm: (msg) => alarms.onAlarm(msg),
+  onReconnect: () => { void alarms.reload(); void view?.refill(); },
+});
+live.subscribe({ alarms: true });
+
+/** @param {string} id @param {string} [meterId] */
+async function openCustomer(id, meterId) {
+  try {
+    const customer = await getCustomer(id);
+    showCustomer(customer, meterId);
+  } catch (err) {
+    errors.show(err);
+  }
+}
+
+/** @param {any} customer @param {string} [meterId] */
+function showCustomer(customer, meterId) {
+  view?.destroy();
+  shownCustomer = customer;
+  view = createCustomerView($('#customer'), {
+    customer, meterId, range, live, onError: errors.show,
+    onRangeChange: (r) => { range = r; },
+    onMeterChange: (m) => { history.replaceState(null, '', `#/customer/${encodeURIComponent(customer.id)}/${encodeURIComponent(m)}`); },
+  });
+}
+
+createSearch({
+  input: /** @type {HTMLInputElement} */ ($('#search')),
+  classSelect: /** @type {HTMLSelectElement} */ ($('#class-filter')),
+  results: $('#results'),
+  onOpen: (id, query) => openCustomer(id, query),
+  onError: errors.show,
+});
+
+onLocaleChange(() => {
+  renderStatus();
+  alarms.render();
+  if (shownCustomer) showCustomer(shownCustomer, view?.meterId());
+});
+
+window.addEventListener('error', (e) => errors.show(e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => errors.show(e.reason));
+
+applyStatic();
+document.documentElement.lang = getLocale() === 'zh' ? 'zh-CN' : 'en';
+renderStatus();
+void alarms.reload();
+const route = location.hash.match(/^#\/customer\/([^/]+)(?:\/([^/]+))?/);
+if (route) void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIComponent(route[2]) : undefined);
+
+/** Test and console hook: the uPlot instances of the open meter (load, voltage, current) and the live state. */
+/** @type {any} */ (window).__loadwatch = {
+  get charts() { return view?.plots() ?? {}; },
+  get customerId() { return view?.customerId ?? null; },
+  get meterId() { return view?.meterId() ?? null; },
+  get live() { return liveStatus.state; },
+};

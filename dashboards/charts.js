@@ -1,0 +1,74 @@
+/** uPlot factory for the time charts: x in epoch ms shown in the utility's zone, fixed x window, dark theme. */
+import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { UTILITY_TZ } from './config.js';
+
+const AXIS = { stroke: '#9aa4b2', grid: { stroke: '#253040', width: 1 }, ticks: { stroke: '#253040', width: 1 } };
+
+/**
+ * @typedef {{ label: string, stroke: string, dash?: number[], width?: number, digits?: number, points?: boolean }} LineSpec
+ * @typedef {{ plot: uPlot, setWindow: (fromMs: number, toMs: number) => void, setData: (data: (number|null)[][]) => void, destroy: () => void }} TimeChart
+ */
+
+/**
+ * @param {HTMLElement} container
+ * @param {{ lines: LineSpec[], unit: string, heightPx: number, fromMs: number, toMs: number, zeroBased: boolean, timeLabel: string }} spec
+ * @returns {TimeChart}
+ */
+export function createTimeChart(container, spec) {
+  let window = { fromMs: spec.fromMs, toMs: spec.toMs };
+  /** @type {uPlot.Options} */
+  const opts = {
+    width: Math.max(300, container.clientWidth),
+    height: spec.heightPx,
+    ms: 1,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts), UTILITY_TZ),
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: true, range: () => [window.fromMs, window.toMs] },
+      y: { range: (_u, min, max) => yRange(min, max, spec.zeroBased) },
+    },
+    series: [
+      { label: spec.timeLabel, value: '{YYYY}-{MM}-{DD} {HH}:{mm}' },
+      ...spec.lines.map((l) => ({
+        label: l.label,
+        stroke: l.stroke,
+        width: l.width ?? 1.5,
+        dash: l.dash,
+        spanGaps: false,
+        points: { show: l.points === false ? false : (/** @type {uPlot} */ u) => u.data[0].length < 120, size: 3 },
+        value: (/** @type {uPlot} */ _u, /** @type {number|null} */ v) =>
+          v === null || v === undefined ? '—' : `${v.toFixed(l.digits ?? 1)} ${spec.unit}`,
+      })),
+    ],
+    axes: [
+      { ...AXIS, values: [[3600, '{HH}:{mm}', '\n{MM}-{DD}', null, null, null, null, null, 1], [60, '{HH}:{mm}', '\n{MM}-{DD}', null, null, null, null, null, 1]] },
+      { ...AXIS, size: 60, space: 22, label: spec.unit, labelSize: 14 },
+    ],
+    legend: { live: true },
+  };
+  const empty = [[], ...spec.lines.map(() => [])];
+  const plot = new uPlot(opts, /** @type {any} */ (empty), container);
+  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, container.clientWidth), height: spec.heightPx }));
+  resize.observe(container);
+  return {
+    plot,
+    setWindow(fromMs, toMs) {
+      window = { fromMs, toMs };
+      plot.setScale('x', { min: fromMs, max: toMs });
+    },
+    setData(data) { plot.setData(/** @type {any} */ (data)); },
+    destroy() { resize.disconnect(); plot.destroy(); },
+  };
+}
+
+/**
+ * Pad the y range so lines do not touch the frame; power starts at 0, voltage zooms on its band.
+ * @param {number|null} min @param {number|null} max @param {boolean} zeroBased
+ * @returns {[number, number]}
+ */
+function yRange(min, max, zeroBased) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const lo = zeroBased ? Math.min(0, min) : min;
+  const pad = (max - lo) * 0.08 || Math.max(1, Math.abs(max) * 0.02);
+  return [zeroBased && min >= 0 ? 0 : lo - pad, max + pad];
+}

@@ -1,0 +1,88 @@
+/**
+ * WebSocket client for /ws: keeps the wanted subscriptions, reconnects with exponential backoff
+ * and re-subscribes. After a reconnect `onReconnect` fires so views can refill from HTTP
+ * (samples pushed while the socket was down are not replayed by the server).
+ */
+import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './config.js';
+
+/**
+ * @typedef {{ meters?: string[], customers?: string[], classes?: string[], alarms?: boolean }} Subscription
+ * @typedef {{ state: 'connecting' } | { state: 'live' } | { state: 'reconnecting', inMs: number }} LiveStatus
+ * @typedef {{
+ *   onSample?: (msg: any) => void, onAlarm?: (msg: any) => void,
+ *   onStatus?: (s: LiveStatus) => void, onReconnect?: () => void,
+ * }} LiveHandlers
+ */
+
+/** Delay before attempt n (0-based): 1 s, 2 s, 4 s ... at most 15 s. @param {number} attempt */
+export const backoffMs = (attempt) => Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** attempt);
+
+/** @param {LiveHandlers} handlers */
+export function connectLive(handlers) {
+  const wanted = { meters: new Set(), customers: new Set(), classes: new Set(), alarms: false };
+  /** @type {WebSocket | null} */
+  let ws = null;
+  let attempt = 0;
+  let everOpened = false;
+  let closed = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+
+  /** @param {object} msg */
+  const send = (msg) => { if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); };
+
+  const open = () => {
+    handlers.onStatus?.({ state: 'connecting' });
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      send({
+        op: 'subscribe', meters: [...wanted.meters], customers: [...wanted.customers],
+        classes: [...wanted.classes], alarms: wanted.alarms,
+      });
+      handlers.onStatus?.({ state: 'live' });
+      if (everOpened) handlers.onReconnect?.();
+      everOpened = true;
+    };
+    socket.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg.type === 'sample') handlers.onSample?.(msg);
+      else if (msg.type === 'alarm') handlers.onAlarm?.(msg);
+    };
+    socket.onclose = () => {
+      if (closed || ws !== socket) return;
+      const inMs = backoffMs(attempt++);
+      handlers.onStatus?.({ state: 'reconnecting', inMs });
+      timer = setTimeout(open, inMs);
+    };
+  };
+
+  open();
+
+  return {
+    /** @param {Subscription} sub */
+    subscribe(sub) {
+      sub.meters?.forEach((m) => wanted.meters.add(m));
+      sub.customers?.forEach((c) => wanted.customers.add(c));
+      sub.classes?.forEach((c) => wanted.classes.add(c));
+      if (sub.alarms) wanted.alarms = true;
+      send({ op: 'subscribe', ...sub });
+    },
+    /** @param {Subscription} sub */
+    unsubscribe(sub) {
+      sub.meters?.forEach((m) => wanted.meters.delete(m));
+      sub.customers?.forEach((c) => wanted.customers.delete(c));
+      sub.classes?.forEach((c) => wanted.classes.delete(c));
+      if (sub.alarms) wanted.alarms = false;
+      send({ op: 'unsubscribe', ...sub });
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      ws?.close();
+    },
+  };
+}
