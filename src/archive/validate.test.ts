@@ -100,6 +100,11 @@ describe('validateArchive', () => {
     expect(!result.ok && result.errors).toEqual([{ line: 3, column: 'meter_id', reason: 'meter M001 is already on line 2' }]);
   });
 
+  it('reports a repeated meter id on a row that has other bad fields too', () => {
+    const result = validateArchive([row(2, { wiring: '' }), row(3, { customer_id: 'C002', classes: 'VIP' })]);
+    expect(!result.ok && result.errors.map((e) => `${e.line}:${e.column}`)).toEqual(['2:wiring', '3:classes', '3:meter_id']);
+  });
+
   it('reports each customer field that differs between rows of the same customer', () => {
     const result = validateArchive([row(2), row(3, { meter_id: 'M002', customer_name: '别的公司', classes: 'KEY', lat: '31.3' })]);
     expect(!result.ok && result.errors.map((e) => e.column)).toEqual(['customer_name', 'classes', 'lat']);

@@ -33,17 +33,19 @@ const CUSTOMER_FIELDS = [
 export function validateArchive(rows: readonly RawArchiveRow[], earlierErrors: readonly ArchiveError[] = []): ArchiveValidation {
   const errors: ArchiveError[] = [...earlierErrors];
   const customers = new Map<string, { customer: Customer; line: number }>();
-  const meters = new Map<string, { meter: Meter; line: number }>();
+  const meters: Meter[] = [];
+  // Duplicates are looked for on every row, even one with other bad fields, so one pass lists them all.
+  const meterLines = new Map<string, number>();
   for (const row of rows) {
     const parsed = parseArchiveRow(row);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      continue;
-    }
+    if (!parsed.ok) errors.push(...parsed.errors);
+    const meterId = String(row.values.meter_id ?? '').trim();
+    const seenLine = meterLines.get(meterId);
+    if (seenLine !== undefined) errors.push({ line: row.line, column: 'meter_id', reason: `meter ${meterId} is already on line ${seenLine}` });
+    else if (meterId !== '') meterLines.set(meterId, row.line);
+    if (!parsed.ok || seenLine !== undefined) continue;
     const { customer, meter } = parsed;
-    const seenMeter = meters.get(meter.id);
-    if (seenMeter) errors.push({ line: row.line, column: 'meter_id', reason: `meter ${meter.id} is already on line ${seenMeter.line}` });
-    else meters.set(meter.id, { meter, line: row.line });
+    meters.push(meter);
     const seenCustomer = customers.get(customer.id);
     if (seenCustomer) errors.push(...conflicts(seenCustomer.customer, seenCustomer.line, customer, row.line));
     else customers.set(customer.id, { customer, line: row.line });
@@ -51,12 +53,8 @@ export function validateArchive(rows: readonly RawArchiveRow[], earlierErrors: r
   if (rows.length === 0 && errors.length === 0) errors.push({ line: 1, column: '', reason: 'the archive has no meter rows' });
   if (errors.length > 0) return { ok: false, errors: capped(errors) };
 
-  const meterList = [...meters.values()].map((m) => m.meter);
-  const concentrators = new Set(meterList.flatMap((m) => (m.concentratorId ? [m.concentratorId] : [])));
-  return {
-    ok: true,
-    archive: { customers: [...customers.values()].map((c) => c.customer), meters: meterList, concentrators: [...concentrators] },
-  };
+  const concentrators = new Set(meters.flatMap((m) => (m.concentratorId ? [m.concentratorId] : [])));
+  return { ok: true, archive: { customers: [...customers.values()].map((c) => c.customer), meters, concentrators: [...concentrators] } };
 }
 
 /** The customer columns repeat on each of its meters, so they must agree everywhere. */
