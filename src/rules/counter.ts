@@ -51,6 +51,8 @@ export interface CounterState {
   lastValueTsMs: number | null;
   /** First violating sample of the current run of violating points. */
   runStartTsMs: number | null;
+  /** Peak of the current run, so an alarm raised after its sustain still reports the worst sample. */
+  runPeakValue: number | null;
   tiers: TierState[];
   active: ActiveState | null;
 }
@@ -69,6 +71,7 @@ export function initialCounterState(tierCount: number): CounterState {
     lastTsMs: null,
     lastValueTsMs: null,
     runStartTsMs: null,
+    runPeakValue: null,
     tiers: Array.from({ length: tierCount }, () => ({ count: 0, raised: false, clearCount: 0 })),
     active: null,
   };
@@ -132,7 +135,11 @@ export function stepCounter(
   const tiers = before.map((t, i) => nextTier(t, value, defs[i], opts));
   const direction = defs.map((d) => violates(value, d.limit)).find((d) => d !== null) ?? null;
   const runStartTsMs = direction ? ((gapReset ? null : prev.runStartTsMs) ?? tsMs) : null;
-  const state: CounterState = { lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs, tiers, active: prev.active };
+  const prevPeak = gapReset ? null : (prev.runPeakValue ?? null);
+  const runPeakValue = !direction ? null : prevPeak !== null && opts.peakScore(prevPeak) >= opts.peakScore(value) ? prevPeak : value;
+  const state: CounterState = {
+    lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs, runPeakValue, tiers, active: prev.active,
+  };
 
   const top = highestRaised(tiers, defs);
   const was = prev.active;
@@ -143,7 +150,7 @@ export function stepCounter(
   const severity = defs[top].severity;
   if (!was) {
     const active: ActiveState = {
-      severity, tierIndex: top, startTsMs: runStartTsMs ?? tsMs, lastTsMs: tsMs, value, peakValue: value,
+      severity, tierIndex: top, startTsMs: runStartTsMs ?? tsMs, lastTsMs: tsMs, value, peakValue: runPeakValue ?? value,
       direction: direction ?? 'over',
     };
     state.active = active;

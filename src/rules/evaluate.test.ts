@@ -75,6 +75,11 @@ describe('counter: missing values, gaps, phases', () => {
     expect(summary(ctx(['DEDICATED']), volts([240, 240, null, 240, 240]))).toEqual(['raise V1A WARNING @4 from 0']);
   });
 
+  it('the peak covers the pending points before the raise', () => {
+    const [t] = run(ctx(['DEDICATED']), volts([240, 250, 241, 240])).transitions;
+    expect(t).toMatchObject({ kind: 'raise', peakValue: 250, value: 240 });
+  });
+
   it('a missing phase raises nothing for that phase', () => {
     const res = run(ctx(['KEY']), volts([[240, null, 220], [240, null, 220]]));
     expect(res.transitions.map((t) => t.phase)).toEqual(['A']);

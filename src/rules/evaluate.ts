@@ -120,7 +120,8 @@ export function evaluate(
         threshold: track.threshold(a.tierIndex, a.direction), details: track.details(a.tierIndex, a.direction),
       });
     }
-    next[key] = counter;
+    // Tracks without any sample of their kind leave no state behind.
+    if (counter.lastTsMs !== null) next[key] = counter;
   }
   return { state: next, transitions };
 }

@@ -1,0 +1,90 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DB_FLAVOURS, openTestDatabase, type TestDatabase } from '../../test/support/db.js';
+import { createAlarmStorePg } from '../alarms/store.pg.js';
+import type { MeterContext } from '../domain/archive.js';
+import type { AnySample } from '../domain/sample.js';
+import { createRuleEngine } from './engine.js';
+
+const T0 = Date.UTC(2025, 0, 6, 0, 0);
+const Q = 15 * 60_000;
+const log = pino({ level: 'silent' });
+
+const ctx: MeterContext = {
+  meter: { id: 'm1', customerId: 'c1', concentratorId: null, wiring: '3P4W', nominalVoltageV: 380, ratedCurrentA: null, ctRatio: 1, ptRatio: 1, valuesSide: 'primary' },
+  customer: { id: 'c1', name: 'Steelworks', classes: ['DEDICATED'], address: '1 Mill Rd', phone: '', accountManager: 'Li', contractKva: 1000, pfStandard: 0.9, lat: null, lon: null },
+};
+const contexts = new Map([['m1', ctx]]);
+
+function volts(values: number[], fromPoint = 0): AnySample[] {
+  return values.map((a, i) => ({ kind: 'voltage', meterId: 'm1', tsMs: T0 + (fromPoint + i) * Q, values: { a, b: 220, c: 220 }, multiplier: 1 }));
+}
+
+async function seedArchive(db: TestDatabase): Promise<void> {
+  await db.sql.query(`INSERT INTO customers (id, name, classes, address, account_manager, contract_kva) VALUES ('c1', 'Steelworks', '{DEDICATED}', '1 Mill Rd', 'Li', 1000)`);
+  await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) VALUES ('m1', 'c1', '3P4W', 380, 'primary')`);
+}
+
+describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
+  let db: TestDatabase;
+  afterEach(async () => db?.drop());
+
+  it('raises one alarm for a sustained over-voltage, ignores replays, clears with hysteresis', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const store = createAlarmStorePg(db.sql);
+
+    // DEDICATED V1: 4 points → WARNING; the first violating sample is point 1.
+    const raised = await engine.evaluate(volts([220, 240, 241, 245, 240, 242]), contexts);
+    expect(raised.map((c) => c.change)).toEqual(['created']);
+    expect(raised[0].alarm).toMatchObject({
+      rule: 'V1', phase: 'A', severity: 'WARNING', active: true, acknowledged: false, meterId: 'm1',
+      startTs: new Date(T0 + Q).toISOString(), lastTs: new Date(T0 + 5 * Q).toISOString(), peakValue: 245,
+      customer: { id: 'c1', name: 'Steelworks', classes: ['DEDICATED'], address: '1 Mill Rd', accountManager: 'Li' },
+    });
+
+    // Replay of the same batch, and a second engine (a restart) seeing it again: nothing new.
+    expect(await engine.evaluate(volts([220, 240, 241, 245, 240, 242]), contexts)).toEqual([]);
+    const restarted = await createRuleEngine({ sql: db.sql, log });
+    expect(await restarted.evaluate(volts([240, 241]).reverse(), contexts)).toEqual([]);
+
+    // 234 V is under the limit but inside the hysteresis zone (234.75 × 0.99 = 232.4): still active.
+    expect(await restarted.evaluate(volts([234, 234], 6), contexts)).toEqual([]);
+    const cleared = await restarted.evaluate(volts([225, 224], 8), contexts);
+    expect(cleared.map((c) => c.change)).toEqual(['cleared']);
+    expect(cleared[0].alarm).toMatchObject({ active: false, clearTs: new Date(T0 + 9 * Q).toISOString() });
+
+    expect(await store.list({ state: 'all' })).toHaveLength(1);
+    expect(await store.list({ state: 'open' })).toHaveLength(0);
+    const events = await db.sql.query<{ type: string }>('SELECT type FROM alarm_events ORDER BY id');
+    expect(events.rows.map((e) => e.type)).toEqual(['created', 'cleared']);
+  });
+
+  it('keeps counting across batches through rule_state and escalates O1', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const load = (beta: number, point: number): AnySample => ({ kind: 'load', meterId: 'm1', tsMs: T0 + point * Q, values: { p: beta * 10, q: 0, pf: 1 }, multiplier: 1 });
+    const changes = [];
+    for (const [point, beta] of [105, 105, 105, 105, 125, 125].entries()) {
+      changes.push(...(await engine.evaluate([load(beta, point)], contexts)));
+    }
+    expect(changes.map((c) => `${c.change} ${c.alarm.severity}`)).toEqual(['created MINOR', 'updated MINOR', 'escalated MAJOR']);
+    expect(changes[2].alarm).toMatchObject({ threshold: 120, startTs: new Date(T0).toISOString(), peakValue: 125 });
+    const states = await db.sql.query<{ rule: string }>(`SELECT rule FROM rule_state WHERE meter_id = 'm1'`);
+    expect(states.rows.map((r) => r.rule)).toEqual(['O1']);
+  });
+
+  it('seeds settings once and honours an edit', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    await createRuleEngine({ sql: db.sql, log });
+    await db.sql.query(`UPDATE rule_settings SET enabled = false WHERE class = 'DEDICATED' AND rule = 'V1'`);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const count = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM rule_settings');
+    expect(count.rows[0].n).toBe(21);
+    const changes = await engine.evaluate(volts([240, 240, 240, 240]), contexts);
+    expect(changes).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { MeterContext } from '../domain/archive.js';
+import type { AnySample } from '../domain/sample.js';
+import type { Sql } from '../db/sql.js';
+import { createAlarmStorePg } from '../alarms/store.pg.js';
+import type { AlarmChange } from '../alarms/store.js';
+import { evaluate } from './evaluate.js';
+import type { SettingsByClass } from './settings.js';
+import { loadSettings, seedDefaultSettings } from './settings.pg.js';
+import { lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
+import type { Transition } from './transition.js';
+
+export type { AlarmChange } from '../alarms/store.js';
+
+export interface RuleEngine {
+  /** Samples just stored (primary values), any meters, any order; contexts has every meterId in samples. */
+  evaluate(samples: readonly AnySample[], contexts: ReadonlyMap<string, MeterContext>): Promise<AlarmChange[]>;
+}
+
+// Settings edits reach every worker within this time without any process having to be told.
+const SETTINGS_MAX_AGE_MS = 5_000;
+
+function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
+  const out = new Map<string, AnySample[]>();
+  for (const s of samples) {
+    const list = out.get(s.meterId);
+    if (list) list.push(s);
+    else out.set(s.meterId, [s]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.tsMs - b.tsMs);
+  return out;
+}
+
+/**
+ * Rule evaluation as a service: state lives in rule_state and alarms in the alarms table, so any number of
+ * workers can run this; the only process-local thing is the settings cache.
+ */
+export async function createRuleEngine(deps: { sql: Sql; log: Logger }): Promise<RuleEngine> {
+  const { sql } = deps;
+  const log = deps.log.child({ step: 'rules' });
+  const seeded = await seedDefaultSettings(sql);
+  if (seeded > 0) log.info({ seeded }, 'seeded default rule settings');
+
+  let cache: { settings: SettingsByClass; atMs: number } | undefined;
+  async function settings(): Promise<SettingsByClass> {
+    if (!cache || Date.now() - cache.atMs > SETTINGS_MAX_AGE_MS) {
+      cache = { settings: await loadSettings(sql, log), atMs: Date.now() };
+    }
+    return cache.settings;
+  }
+
+  return {
+    async evaluate(samples, contexts) {
+      const byMeter = groupByMeter(samples);
+      for (const meterId of byMeter.keys()) {
+        if (!contexts.has(meterId)) {
+          log.warn({ meterId }, 'samples without a meter context are not evaluated');
+          byMeter.delete(meterId);
+        }
+      }
+      if (byMeter.size === 0) return [];
+      const current = await settings();
+      const meterIds = [...byMeter.keys()];
+      return sql.transaction(async (tx) => {
+        await lockMeters(tx, meterIds);
+        const states = await loadStates(tx, meterIds);
+        const changed: StateRow[] = [];
+        const transitions: Transition[] = [];
+        for (const [meterId, list] of byMeter) {
+          const before = states.get(meterId) ?? {};
+          const result = evaluate(contexts.get(meterId) as MeterContext, list, current, before);
+          transitions.push(...result.transitions);
+          for (const [key, state] of Object.entries(result.state)) {
+            if (JSON.stringify(state) === JSON.stringify(before[key])) continue;
+            const [rule, phase] = key.split(':');
+            changed.push({ meterId, rule, phase, state });
+          }
+        }
+        const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
+        await saveStates(tx, changed);
+        if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
+        return changes;
+      });
+    },
+  };
+}
