@@ -114,11 +114,16 @@ export class Journal {
     if (!this.checkpointWriting) void this.writeCheckpoints();
   }
 
+  /** Stops appending once the flush in hand is durable. Checkpoints may still be written until settle(). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.flushing) await new Promise<void>((resolve) => (this.idle = resolve));
-    while (this.checkpointWriting) await new Promise((r) => setTimeout(r, 5));
     closeSync(this.fd);
+  }
+
+  /** Resolves when the last checkpoint asked for is on disk. */
+  async settle(): Promise<void> {
+    while (this.checkpointWriting) await new Promise((r) => setTimeout(r, 5));
   }
 
   private flush(): void {

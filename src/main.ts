@@ -1,0 +1,201 @@
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { buildApp } from './api/app.js';
+import { createPgAlarmStore } from './alarms/store.pg.js';
+import { ArchiveCache } from './archive/cache.js';
+import { PgArchiveStore } from './archive/archive.pg.js';
+import { importArchiveText } from './archive/import.js';
+import { startBroker } from './broker/broker.js';
+import { loadConfig, type Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import type { Sql } from './db/sql.js';
+import { Journal } from './ingest/journal.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { createPgQuarantineStore } from './ingest/quarantine.pg.js';
+import { listenWithFallback } from './listen.js';
+import { LiveHub } from './live/hub.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { createRuleEngine } from './rules/engine.js';
+import { StartupError } from './startup-error.js';
+import { createPgTelemetryStore } from './telemetry/telemetry.pg.js';
+
+export interface Service {
+  config: Config;
+  httpPort: number;
+  mqttPort: number;
+  /** What the operator should read at start: where to point a browser and devices. */
+  banner: string[];
+  /** Resolves when everything received so far is stored and evaluated (tests, shutdown). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+const SHUTDOWN_DRAIN_MS = 5_000;
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The composition root: config, adapters, wiring, start; stop() undoes it in reverse order. */
+export async function startService(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<Service> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new ConfigError(loaded.errors);
+  const config = loaded.config;
+  log ??= createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const clock = Date.now;
+
+  await ensureWritableDir(config.dataDir);
+  const sql = await openStore(config, log);
+  await migrate(sql);
+
+  const archiveStore = new PgArchiveStore(sql);
+  const archive = new ArchiveCache(archiveStore);
+  await archive.refresh();
+  const alarms = createPgAlarmStore(sql);
+  const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
+  const telemetry = createPgTelemetryStore(sql);
+  const quarantine = createPgQuarantineStore(sql);
+  const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
+
+  const { journal, backlog } = await Journal.open(join(config.dataDir, 'journal'), {
+    segmentBytes: config.ingest.journalSegmentBytes,
+    onFlush: (seconds) => metrics.journalFlushSeconds.observe(seconds),
+  });
+  const pipeline = new IngestPipeline({
+    archive,
+    telemetry,
+    quarantine,
+    setConcentratorStatus: (id, online, at) => archiveStore.setConcentratorStatus(id, online, at),
+    async afterStore(samples) {
+      live.publishSamples(samples);
+      const contexts = new Map(samples.map((s) => [s.meterId, archive.get(s.meterId)!]));
+      const changes = await rules.evaluate(samples, contexts);
+      for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
+      live.publishAlarms(changes);
+    },
+    checkpoint: (pos) => journal.checkpoint(pos),
+    metrics,
+    log: log.child({ step: 'ingest' }),
+    clock,
+    limits: config.ingest,
+  });
+  if (backlog.length > 0) log.info({ records: backlog.length }, 'replaying journaled messages not yet stored');
+  pipeline.push(backlog);
+  journal.onDurable = (records) => {
+    metrics.messagesReceived.inc(records.length);
+    pipeline.push(records);
+  };
+
+  const app = await buildApp(
+    {
+      archive: archiveStore,
+      alarms,
+      telemetry,
+      quarantine,
+      async importArchive(text, format) {
+        const result = await importArchiveText(archiveStore, text, format);
+        if (result.ok) await archive.refresh();
+        return result;
+      },
+      onAlarmChange: (change) => live.publishAlarms([change]),
+      async ready() {
+        const database = await sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
+        return { database };
+      },
+      metrics: metrics.registry,
+      dashboardsDir: join(ROOT, 'dashboards'),
+      uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
+    },
+    log.child({ step: 'api' }),
+  );
+  live.attach(app.server);
+  const http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
+    await app.listen({ port, host: config.http.host });
+    return (app.server.address() as { port: number }).port;
+  });
+  const broker = await startBroker({ ...config.mqtt, portExplicit: config.mqtt.portExplicit, journal, log: log.child({ step: 'broker' }), clock });
+
+  const banner = [
+    `dashboard  http://localhost:${http.port}/   (API docs at /docs)`,
+    `MQTT       mqtt://localhost:${broker.listening.port}`,
+    `data       ${config.database.url ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}`}`,
+  ];
+  if (http.fellBack) banner.push(`note       port ${config.http.port} was taken, so HTTP is on ${http.port}; set HTTP_PORT to choose`);
+  if (broker.listening.fellBack) banner.push(`note       port ${config.mqtt.port} was taken, so MQTT is on ${broker.listening.port}; set MQTT_PORT to choose`);
+  log.info({ httpPort: http.port, mqttPort: broker.listening.port }, 'loadwatch is running');
+
+  return {
+    config,
+    httpPort: http.port,
+    mqttPort: broker.listening.port,
+    banner,
+    drain: () => pipeline.drain(),
+    async stop() {
+      await broker.close();
+      await journal.close();
+      // Whatever is not stored by then stays in the journal and is replayed at the next start.
+      await Promise.race([pipeline.drain(), new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS))]);
+      await pipeline.stop();
+      await journal.settle();
+      await live.close();
+      await app.close();
+      await sql.close();
+    },
+  };
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new StartupError('DATA_DIR', `${dir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+async function openStore(config: Config, log: Logger): Promise<Sql> {
+  try {
+    const sql = await openDatabase(config, (err) => log.warn({ err }, 'a database connection failed; the pool replaces it'));
+    await sql.query('SELECT 1');
+    return sql;
+  } catch (err) {
+    if (!config.database.url) throw err;
+    throw new StartupError('DATABASE_URL', `cannot connect to the PostgreSQL server: ${(err as Error).message}`);
+  }
+}
+
+/** `npm start`: run until SIGINT/SIGTERM; bad configuration is one line per problem and exit code 1. */
+async function runFromCommandLine(): Promise<void> {
+  let service: Service;
+  try {
+    service = await startService();
+  } catch (err) {
+    const lines = err instanceof ConfigError ? err.lines : err instanceof StartupError ? [err.message] : undefined;
+    if (!lines) throw err;
+    for (const line of lines) process.stderr.write(`loadwatch: cannot start: ${line}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`\nloadwatch is running\n${service.banner.map((l) => `  ${l}\n`).join('')}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await service.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await runFromCommandLine();
+}

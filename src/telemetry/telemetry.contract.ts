@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { AnySample } from '../domain/sample.js';
+import type { TelemetryStore } from './store.js';
+
+/**
+ * The behaviour every TelemetryStore adapter must have. Each adapter's test calls this with a
+ * factory for a fresh, empty store (PGlite, PostgreSQL server, later QuestDB).
+ */
+export function telemetryStoreContract(name: string, open: () => Promise<{ store: TelemetryStore; close(): Promise<void> }>): void {
+  const T0 = Date.parse('2026-11-24T16:00:00Z'); // 00:00 in Asia/Shanghai
+  const Q = 15 * 60_000;
+  const load = (meterId: string, i: number, p: number | null, multiplier = 1): AnySample => ({ kind: 'load', meterId, tsMs: T0 + i * Q, multiplier, values: { p, q: null, pf: null } });
+  const voltage = (meterId: string, i: number, a: number | null, b: number | null, c: number | null): AnySample => ({ kind: 'voltage', meterId, tsMs: T0 + i * Q, multiplier: 100, values: { a, b, c } });
+
+  describe(`TelemetryStore contract: ${name}`, () => {
+    const withStore = async (fn: (store: TelemetryStore) => Promise<void>) => {
+      const { store, close } = await open();
+      try {
+        await fn(store);
+      } finally {
+        await close();
+      }
+    };
+
+    it('stores a batch of several kinds and returns each curve sorted, with nulls kept', () =>
+      withStore(async (store) => {
+        const result = await store.write([load('M1', 2, 30), load('M1', 0, 10), voltage('M1', 0, 10_100, null, 9_950), load('M1', 1, null), load('M2', 0, 99)]);
+        expect(result).toEqual({ inserted: 5, overwritten: 0, duplicates: 0 });
+        const curve = await store.series('M1', 'load', T0, T0 + 96 * Q);
+        expect(curve.ts).toEqual([T0, T0 + Q, T0 + 2 * Q]);
+        expect(curve.values.p).toEqual([10, null, 30]);
+        expect(curve.values.q).toEqual([null, null, null]);
+        const v = await store.series('M1', 'voltage', T0, T0 + Q);
+        expect(v).toEqual({ ts: [T0], values: { a: [10_100], b: [null], c: [9_950] } });
+      }));
+
+    it('never makes a second row for a re-sent sample; a re-send with other values overwrites', () =>
+      withStore(async (store) => {
+        await store.write([load('M1', 0, 10), load('M1', 1, 11)]);
+        expect(await store.write([load('M1', 0, 10), load('M1', 1, 12), load('M1', 2, 13)])).toEqual({ inserted: 1, overwritten: 1, duplicates: 1 });
+        expect(await store.write([load('M1', 0, 10, 80)])).toEqual({ inserted: 0, overwritten: 1, duplicates: 0 });
+        const curve = await store.series('M1', 'load', T0, T0 + 96 * Q);
+        expect(curve.values.p).toEqual([10, 12, 13]);
+      }));
+
+    it('returns only the asked range: from inclusive, to exclusive', () =>
+      withStore(async (store) => {
+        await store.write(Array.from({ length: 96 }, (_, i) => load('M1', i, i)));
+        const curve = await store.series('M1', 'load', T0 + 4 * Q, T0 + 8 * Q);
+        expect(curve.values.p).toEqual([4, 5, 6, 7]);
+        expect((await store.series('OTHER', 'load', T0, T0 + 96 * Q)).ts).toEqual([]);
+      }));
+
+    it('writes a large batch in one call', () =>
+      withStore(async (store) => {
+        const batch = Array.from({ length: 20_000 }, (_, i) => load(`M${i % 1000}`, Math.floor(i / 1000), i));
+        expect((await store.write(batch)).inserted).toBe(20_000);
+        expect((await store.series('M7', 'load', T0, T0 + 96 * Q)).values.p).toEqual(Array.from({ length: 20 }, (_, k) => k * 1000 + 7));
+      }));
+  });
+}
