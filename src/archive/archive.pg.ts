@@ -43,7 +43,8 @@ export class PgArchiveStore implements ArchiveStore {
 
   async listCustomers(query: CustomerQuery): Promise<CustomerPage> {
     if (!(query.page >= 1 && query.pageSize >= 1)) throw new RangeError(`bad page ${query.page} of size ${query.pageSize}`);
-    const filter = [query.classes?.length ? query.classes : null, query.q ? `%${escapeLike(query.q)}%` : null];
+    const q = query.q?.trim();
+    const filter = [query.classes?.length ? query.classes : null, q ? `%${escapeLike(q)}%` : null];
     const total = await this.sql.query<{ total: number }>(`SELECT count(*)::int AS total ${CUSTOMER_FILTER}`, filter);
     const page = await this.sql.query<CustomerRow & { meter_count: number }>(
       `SELECT c.*, (SELECT count(*)::int FROM meters m WHERE m.customer_id = c.id) AS meter_count
