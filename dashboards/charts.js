@@ -11,7 +11,8 @@ const AXIS = { stroke: '#9aa4b2', grid: { stroke: '#253040', width: 1 }, ticks: 
 
 /**
  * @param {HTMLElement} container
- * @param {{ lines: LineSpec[], unit: string, heightPx: number, fromMs: number, toMs: number, zeroBased: boolean, timeLabel: string }} spec
+ * @param {{ lines: LineSpec[], unit: string, heightPx: number, fromMs: number, toMs: number, zeroBased: boolean, timeLabel: string,
+ *   level?: { value: () => number|null, stroke: string, dash: number[] } }} spec
  * @returns {TimeChart}
  */
 export function createTimeChart(container, spec) {
@@ -25,7 +26,7 @@ export function createTimeChart(container, spec) {
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: true, range: () => [window.fromMs, window.toMs] },
-      y: { range: (_u, min, max) => yRange(min, max, spec.zeroBased) },
+      y: { range: (_u, min, max) => yRange(min, max, spec.zeroBased, spec.level?.value() ?? null) },
     },
     series: [
       { label: spec.timeLabel, value: '{YYYY}-{MM}-{DD} {HH}:{mm}' },
@@ -35,7 +36,7 @@ export function createTimeChart(container, spec) {
         width: l.width ?? 1.5,
         dash: l.dash,
         spanGaps: false,
-        points: { show: l.points === false ? false : (/** @type {uPlot} */ u) => u.data[0].length < 120, size: 3 },
+        points: { show: l.points === false ? false : (/** @type {uPlot} */ u) => u.data[0].length < 120, size: 5 },
         value: (/** @type {uPlot} */ _u, /** @type {number|null} */ v) =>
           v === null || v === undefined ? '—' : `${v.toFixed(l.digits ?? 1)} ${spec.unit}`,
       })),
@@ -45,6 +46,7 @@ export function createTimeChart(container, spec) {
       { ...AXIS, size: 60, space: 22, label: spec.unit, labelSize: 14 },
     ],
     legend: { live: true },
+    hooks: { draw: [(u) => drawLevel(u, spec.level)] },
   };
   const empty = [[], ...spec.lines.map(() => [])];
   const plot = new uPlot(opts, /** @type {any} */ (empty), container);
@@ -62,12 +64,36 @@ export function createTimeChart(container, spec) {
 }
 
 /**
+ * A horizontal limit line across the whole window, so it reads as a limit even with one sample drawn.
+ * @param {uPlot} u @param {{ value: () => number|null, stroke: string, dash: number[] } | undefined} level
+ */
+function drawLevel(u, level) {
+  const value = level?.value();
+  if (!level || value === null || value === undefined) return;
+  const y = Math.round(u.valToPos(value, 'y', true));
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = level.stroke;
+  ctx.lineWidth = 1.5 * devicePixelRatio;
+  ctx.setLineDash(level.dash.map((d) => d * devicePixelRatio));
+  ctx.beginPath();
+  ctx.moveTo(u.bbox.left, y);
+  ctx.lineTo(u.bbox.left + u.bbox.width, y);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/**
  * Pad the y range so lines do not touch the frame; power starts at 0, voltage zooms on its band.
- * @param {number|null} min @param {number|null} max @param {boolean} zeroBased
+ * @param {number|null} min @param {number|null} max @param {boolean} zeroBased @param {number|null} level kept in view
  * @returns {[number, number]}
  */
-function yRange(min, max, zeroBased) {
-  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+function yRange(min, max, zeroBased, level) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+    if (level === null) return [0, 1];
+    min = max = level;
+  }
+  if (level !== null) { min = Math.min(min, level); max = Math.max(max, level); }
   const lo = zeroBased ? Math.min(0, min) : min;
   const pad = (max - lo) * 0.08 || Math.max(1, Math.abs(max) * 0.02);
   return [zeroBased && min >= 0 ? 0 : lo - pad, max + pad];

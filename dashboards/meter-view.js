@@ -9,6 +9,8 @@ import { el } from './format.js';
 import { t } from './i18n.js';
 import { constantLine, mergeSample, rangeWindow, toAligned } from './series.js';
 
+const CONTRACT_COLOUR = '#ff8a3d';
+const CONTRACT_DASH = [6, 4];
 const PHASE_COLOURS = { a: '#f2c744', b: '#3ccf6e', c: '#ef5350' }; // 黄绿红: the A/B/C bus-bar colours used in Chinese substations
 
 /** Channels the wiring has (domain.md 1.5): three-wire meters have no phase B, single-phase only A. @param {string} wiring */
@@ -43,14 +45,15 @@ export function createMeterView(root, opts) {
     const box = el('div', { class: 'chart-box' });
     const empty = el('div', { class: 'chart-empty', hidden: '' }, t('noData'));
     root.append(el('section', { class: 'chart', 'data-kind': kind }, el('h3', {}, t(titleKey)), empty, box));
-    const chart = createTimeChart(box, { lines, unit, heightPx: kind === 'load' ? 260 : 190, ...win, zeroBased: kind !== 'voltage', timeLabel: t('time') });
+    const level = kind === 'load' ? { value: () => contractKva, stroke: CONTRACT_COLOUR, dash: CONTRACT_DASH } : undefined;
+    const chart = createTimeChart(box, { lines, unit, heightPx: kind === 'load' ? 260 : 190, ...win, zeroBased: kind !== 'voltage', timeLabel: t('time'), level });
     charts[kind] = { columns, chart, raw: [[], ...columns.map(() => [])], empty };
   };
 
   add('load', 'loadCurve', [
     { label: 'P', stroke: '#4fc3f7', width: 2 },
     { label: 'Q', stroke: '#b388ff', width: 1 },
-    { label: t('contractLine'), stroke: '#ff8a3d', dash: [6, 4], width: 1.5, digits: 0, points: false },
+    { label: t('contractLine'), stroke: CONTRACT_COLOUR, dash: CONTRACT_DASH, width: 1.5, digits: 0, points: false },
   ], ['p', 'q'], 'kW');
   add('voltage', 'voltage', phases.map((c) => ({ label: phaseLabel(meter.wiring, c, 'voltage'), stroke: PHASE_COLOURS[/** @type {'a'} */ (c)] })), phases, 'V');
   add('current', 'current', phases.map((c) => ({ label: phaseLabel(meter.wiring, c, 'current'), stroke: PHASE_COLOURS[/** @type {'a'} */ (c)], digits: 2 })), phases, 'A');
