@@ -104,4 +104,5 @@ if (route) void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIC
   get customerId() { return view?.customerId ?? null; },
   get meterId() { return view?.meterId() ?? null; },
   get live() { return liveStatus.state; },
+  dropLive: () => live.drop(),
 };

@@ -95,6 +95,19 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await shot('2-live-load');
   });
 
+  it('reconnects after losing the live link and refills the point published meanwhile', async () => {
+    const tsMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - 2 * QUARTER_MS;
+    await page.evaluate(() => (window as any).__loadwatch.dropLive());
+    await page.waitForFunction(() => (window as any).__loadwatch.live !== 'live');
+    await publish('meters/BTM1/load', { ts: tsMs, p: 77.7 });
+    await page.waitForFunction(() => (window as any).__loadwatch.live === 'live', undefined, { timeout: 10_000 });
+    await page.waitForFunction((ts) => {
+      const u = (window as any).__loadwatch.charts.load;
+      const i = u.data[0].indexOf(ts);
+      return i >= 0 && u.data[1][i] === 77.7;
+    }, tsMs, { timeout: 10_000 });
+  });
+
   it('lists a voltage alarm of a KEY customer and acknowledges it', async () => {
     const lastMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS;
     // 300 V on a 220 V single-phase meter: outside both the qualified and the assessment band.

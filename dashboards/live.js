@@ -79,6 +79,8 @@ export function connectLive(handlers) {
       if (sub.alarms) wanted.alarms = false;
       send({ op: 'unsubscribe', ...sub });
     },
+    /** Drop the current connection as a network failure would (backoff, re-subscribe, refill). For tests and the console. */
+    drop() { ws?.close(); },
     close() {
       closed = true;
       clearTimeout(timer);
