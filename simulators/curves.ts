@@ -54,8 +54,9 @@ export class CurveGenerator {
   ) {
     const n = (this.n = fleet.meters.length);
     this.rng = new Rng('curves', fleet.seed);
-    [this.noise, this.phaseOffset, this.dropAtPeak, this.peakKw, this.feederOffset, this.pfOfDay, this.lastP2] = Array.from({ length: 7 }, () => new Float64Array(n));
+    [this.noise, this.dropAtPeak, this.peakKw, this.feederOffset, this.pfOfDay, this.lastP2] = Array.from({ length: 6 }, () => new Float64Array(n));
     this.phaseShare = new Float64Array(n * 3);
+    this.phaseOffset = new Float64Array(n * 3);
     this.registers = new Float64Array(n * 5);
     this.dayScale = new Float64Array(fleet.customers.length);
     this.last = { p: new Float64Array(n), q: new Float64Array(n), pf: new Float64Array(n), u: new Float64Array(n * 3), i: new Float64Array(n * 3) };
@@ -138,9 +139,9 @@ export class CurveGenerator {
     let mean = 0;
     for (let ch = 0; ch < 3; ch++) mean += (this.phaseShare[k3 + ch] = PHASE_SHARE_PHI * this.phaseShare[k3 + ch] + this.rng.normal(0, sd)) / 3;
     for (let ch = 0; ch < 3; ch++) {
-      const share = 1 + this.phaseShare[k3 + ch] - mean;
-      // Three-wire metering has elements on A and C only; both see the balanced line current (5.4 step 4).
-      i[k3 + ch] = wiring === '3P3W' ? (share * pKw * 1000) / (SQRT3 * voltageV[ch] * pf) : ((share * pKw) / 3) * 1000 / (voltageV[ch] * pf);
+      const deviation = this.phaseShare[k3 + ch] - mean;
+      // Three-wire metering has elements on A and C only; both see nearly the balanced line current (5.4 step 4).
+      i[k3 + ch] = wiring === '3P3W' ? ((1 + deviation / 4) * pKw * 1000) / (SQRT3 * voltageV[ch] * pf) : (((1 + deviation) * pKw) / 3) * 1000 / (voltageV[ch] * pf);
     }
   }
 
