@@ -37,7 +37,7 @@ function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
  */
 export async function createRuleEngine(deps: { sql: Sql; log: Logger }): Promise<RuleEngine> {
   const { sql } = deps;
-  const log = deps.log.child({ step: 'rules' });
+  const { log } = deps;
   const seeded = await seedDefaultSettings(sql);
   if (seeded > 0) log.info({ seeded }, 'seeded default rule settings');
 
