@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import { ApiError } from './errors.js';
 import type { ApiDeps } from './ports.js';
@@ -17,7 +17,11 @@ export type App = FastifyInstance;
 
 /** The HTTP app, without listening: tests drive it with app.inject(), main.ts listens. */
 export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024, disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 50 * 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return reply.status(err.statusCode).send({ error: err.code, message: err.message });
