@@ -1,9 +1,9 @@
 import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { TelemetryStore } from '../telemetry/store.js';
+import type { TelemetryStore, WriteResult } from '../telemetry/store.js';
 import { decodeMessage, decodeStatus, type Rejection } from './decode.js';
-import { lastWins } from './dedupe.js';
+import { intoRounds } from './dedupe.js';
 import type { JournalPosition, JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';
@@ -122,14 +122,13 @@ export class IngestPipeline {
       if (!known) this.reject(quarantine, s.record, { reason: 'unknown_concentrator', detail: `concentrator ${s.concentratorId} is not in the archive`, index: null, meterId: null });
     }
 
-    const { unique, superseded } = lastWins(samples);
-    const [written] = await Promise.all([this.deps.telemetry.write(unique), this.deps.quarantine.write(quarantine)]);
-    this.count(unique.length, written, superseded, quarantine);
+    const [written] = await Promise.all([this.write(samples), this.deps.quarantine.write(quarantine)]);
+    this.count(written, quarantine);
 
     try {
-      await this.deps.afterStore(unique);
+      await this.deps.afterStore(samples);
     } catch (err) {
-      this.deps.log.error({ err, samples: unique.length }, 'rule evaluation or live push failed for a stored batch');
+      this.deps.log.error({ err, samples: samples.length }, 'rule evaluation or live push failed for a stored batch');
     }
     this.deps.checkpoint(batch[batch.length - 1].position);
     timer();
@@ -155,18 +154,24 @@ export class IngestPipeline {
     }
   }
 
-  private count(
-    unique: number,
-    written: { inserted: number; overwritten: number; duplicates: number },
-    superseded: { identical: number; differing: number },
-    quarantine: QuarantineEntry[],
-  ): void {
-    const { samples, quarantined } = this.deps.metrics;
-    if (unique > 0 || superseded.identical + superseded.differing > 0) {
-      samples.inc({ result: 'stored' }, written.inserted);
-      samples.inc({ result: 'overwritten' }, written.overwritten + superseded.differing);
-      samples.inc({ result: 'duplicate' }, written.duplicates + superseded.identical);
+  /** Re-sends inside one batch are written in rounds so each gets the outcome it would have had alone. */
+  private async write(samples: AnySample[]): Promise<WriteResult> {
+    const total: WriteResult = { inserted: 0, overwritten: 0, duplicates: 0 };
+    for (const round of intoRounds(samples)) {
+      if (round.length === 0) continue;
+      const r = await this.deps.telemetry.write(round);
+      total.inserted += r.inserted;
+      total.overwritten += r.overwritten;
+      total.duplicates += r.duplicates;
     }
+    return total;
+  }
+
+  private count(written: WriteResult, quarantine: QuarantineEntry[]): void {
+    const { samples, quarantined } = this.deps.metrics;
+    if (written.inserted) samples.inc({ result: 'stored' }, written.inserted);
+    if (written.overwritten) samples.inc({ result: 'overwritten' }, written.overwritten);
+    if (written.duplicates) samples.inc({ result: 'duplicate' }, written.duplicates);
     for (const q of quarantine) quarantined.inc({ reason: q.reason });
   }
 }
