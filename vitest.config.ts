@@ -8,5 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: the integration suites start servers and child processes.
     maxWorkers: 2,
+    // Under CI the run also leaves a machine-readable report; .ci/run prints "N passed, N failed" from it.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
   },
 });

@@ -8,7 +8,7 @@ import type { AnomalyEvent, PrimaryPoint } from './anomalies.js';
 import type { Fleet } from './fleet.js';
 import { STEP_MS, isoLocal, localDayNumber, localMonth, localSlot, localWeekday } from './local-time.js';
 import { PROFILE_PARAMS, quarterHourShape, type Profile, type ProfileParams } from './profiles.js';
-import { roundA, roundKw, roundKwh, roundPf, roundV, type LoadRecord, type PhaseRecord, type ReadingRecord, type StepSamples } from './records.js';
+import { roundA, roundKw, roundKwh, roundPf, roundV, type LoadRecord, type ReadingRecord, type StepSamples } from './records.js';
 import { Rng } from './rng.js';
 import { TARIFFS, tariffIndexOfSlot } from './tou.js';
 

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { buildApp } from './api/app.js';
-import { createPgAlarmStore } from './alarms/store.pg.js';
+import { createAlarmStorePg } from './alarms/store.pg.js';
 import { ArchiveCache } from './archive/cache.js';
 import { PgArchiveStore } from './archive/archive.pg.js';
 import { importArchiveText } from './archive/import.js';
@@ -60,7 +60,7 @@ export async function startService(env: Record<string, string | undefined> = pro
   const archiveStore = new PgArchiveStore(sql);
   const archive = new ArchiveCache(archiveStore);
   await archive.refresh();
-  const alarms = createPgAlarmStore(sql);
+  const alarms = createAlarmStorePg(sql);
   const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
   const telemetry = createPgTelemetryStore(sql);
   const quarantine = createPgQuarantineStore(sql);

@@ -30,16 +30,15 @@ export interface AlarmQueries {
   acknowledge(id: string, by: string, comment: string | null): Promise<{ change: string; alarm: Alarm } | undefined>;
 }
 
-export type ArchiveImportResult =
-  | { ok: true; counts: Record<string, number> }
-  | { ok: false; errors: { line: number; column: string; reason: string }[] };
+export type { ImportOutcome as ArchiveImportResult } from '../archive/import.js';
+import type { ImportOutcome } from '../archive/import.js';
 
 export interface ApiDeps {
   archive: ArchiveQueries;
   alarms: AlarmQueries;
   telemetry: TelemetryStore;
   quarantine: QuarantineStore;
-  importArchive(text: string, format: 'csv' | 'json'): Promise<ArchiveImportResult>;
+  importArchive(text: string, format: 'csv' | 'json'): Promise<ImportOutcome>;
   /** Alarm changes made through the API (acknowledge) go to the live stream like any other. */
   onAlarmChange(change: { change: string; alarm: Alarm }): void;
   /** Each dependency answers, for /readyz. */
