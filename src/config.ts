@@ -20,10 +20,10 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
   ),
-  MAX_FUTURE_SKEW_S: Type.Integer({ default: 300, minimum: 0, description: 'seconds a sample may be ahead of the clock' }),
-  QUARANTINE_PAYLOAD_MAX_BYTES: Type.Integer({ default: 4096, minimum: 64 }),
-  JOURNAL_SEGMENT_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024 }),
-  INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'journal records per store batch' }),
+  MAX_FUTURE_SKEW_S: Type.Integer({ default: 300, minimum: 0, description: 'whole seconds >= 0 a sample may be ahead of the clock' }),
+  QUARANTINE_PAYLOAD_MAX_BYTES: Type.Integer({ default: 4096, minimum: 64, description: 'whole bytes >= 64 of a payload kept in quarantine' }),
+  JOURNAL_SEGMENT_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024, description: 'whole bytes >= 1024 per journal segment file' }),
+  INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'a whole number >= 1 of journal records per store batch' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -45,6 +45,7 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
+const WHOLE_NUMBER = /^-?\d+$/;
 const DEFAULT_MQTT_PORT = 1883;
 const DEFAULT_HTTP_PORT = 8080;
 
@@ -53,9 +54,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const raw: Record<string, unknown> = {};
   for (const key of known) {
     const value = source[key];
-    if (value !== undefined && value !== '') raw[key] = value;
+    if (value !== undefined && value !== '') raw[key] = isInteger(key) && WHOLE_NUMBER.test(value) ? Number(value) : value;
   }
-  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw)) as Env;
+  // No Value.Convert: it reads "1.5" as 1 and "0x10" as 16; a value that is not plainly a whole number stays a string and fails.
+  const env = Value.Default(EnvSchema, raw) as Env;
   const errors = [...Value.Errors(EnvSchema, env)].map((e) => {
     const key = e.path.replace(/^\//, '');
     const expected = (EnvSchema.properties as Record<string, { description?: string }>)[key]?.description ?? e.message;
@@ -81,6 +83,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     }),
   };
+}
+
+function isInteger(key: string): boolean {
+  return (EnvSchema.properties as Record<string, { type?: string }>)[key].type === 'integer';
 }
 
 function isTimeZone(tz: string): boolean {
