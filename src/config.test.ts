@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from './config.js';
+
+function configOf(env: Record<string, string | undefined>): Config {
+  const result = loadConfig(env);
+  if (!result.ok) throw new Error(`expected a config, got errors:\n${result.errors.join('\n')}`);
+  return result.config;
+}
+
+function errorsOf(env: Record<string, string | undefined>): string[] {
+  const result = loadConfig(env);
+  if (result.ok) throw new Error(`expected errors, got ${JSON.stringify(result.config)}`);
+  return result.errors;
+}
+
+const DEFAULTS: Config = {
+  mqtt: { host: '0.0.0.0', port: 1883, portExplicit: false },
+  http: { host: '0.0.0.0', port: 8080, portExplicit: false },
+  dataDir: './data',
+  database: { url: undefined, schema: 'public' },
+  utilityTz: 'Asia/Shanghai',
+  logLevel: 'info',
+  ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000 },
+};
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment, frozen', () => {
+    const config = configOf({});
+    expect(config).toEqual(DEFAULTS);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(configOf({ PATH: '/usr/bin', HOME: '/root' })).toEqual(DEFAULTS);
+  });
+
+  it.each<[string, string, (c: Config) => unknown, unknown]>([
+    ['MQTT_HOST', '127.0.0.1', (c) => c.mqtt.host, '127.0.0.1'],
+    ['MQTT_PORT', '1884', (c) => c.mqtt, { host: '0.0.0.0', port: 1884, portExplicit: true }],
+    ['MQTT_PORT', '0', (c) => c.mqtt, { host: '0.0.0.0', port: 0, portExplicit: true }],
+    ['MQTT_PORT', '1883', (c) => c.mqtt.portExplicit, true],
+    ['HTTP_HOST', '::1', (c) => c.http.host, '::1'],
+    ['HTTP_PORT', '65535', (c) => c.http, { host: '0.0.0.0', port: 65535, portExplicit: true }],
+    ['DATA_DIR', '/var/lib/loadwatch', (c) => c.dataDir, '/var/lib/loadwatch'],
+    ['DATABASE_URL', 'postgres://u@db:5432/lw', (c) => c.database.url, 'postgres://u@db:5432/lw'],
+    ['DATABASE_URL', 'postgresql://u@db/lw', (c) => c.database.url, 'postgresql://u@db/lw'],
+    ['DATABASE_SCHEMA', 'lw_prod2', (c) => c.database.schema, 'lw_prod2'],
+    ['UTILITY_TZ', 'Europe/Berlin', (c) => c.utilityTz, 'Europe/Berlin'],
+    ['UTILITY_TZ', 'UTC', (c) => c.utilityTz, 'UTC'],
+    ['LOG_LEVEL', 'debug', (c) => c.logLevel, 'debug'],
+    ['LOG_LEVEL', 'silent', (c) => c.logLevel, 'silent'],
+    ['MAX_FUTURE_SKEW_S', '0', (c) => c.ingest.maxFutureSkewMs, 0],
+    ['MAX_FUTURE_SKEW_S', '60', (c) => c.ingest.maxFutureSkewMs, 60_000],
+    ['QUARANTINE_PAYLOAD_MAX_BYTES', '64', (c) => c.ingest.quarantinePayloadMaxBytes, 64],
+    ['JOURNAL_SEGMENT_BYTES', '1048576', (c) => c.ingest.journalSegmentBytes, 1_048_576],
+    ['INGEST_BATCH_MAX_RECORDS', '1', (c) => c.ingest.batchMaxRecords, 1],
+  ])('%s=%s is used', (key, value, pick, expected) => {
+    const config = configOf({ [key]: value });
+    expect(pick(config)).toEqual(expected);
+  });
+
+  it.each([
+    ['MQTT_PORT', 'abc'],
+    ['MQTT_PORT', '-1'],
+    ['MQTT_PORT', '1.5'],
+    ['MQTT_PORT', '0x10'],
+    ['MQTT_PORT', '1e3'],
+    ['HTTP_PORT', '70000'],
+    ['HTTP_PORT', '65536'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', '127.0.0.1:5432'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'INFO'],
+    ['UTILITY_TZ', 'Mars/Base'],
+    ['UTILITY_TZ', '+08:00 Beijing'],
+    ['MAX_FUTURE_SKEW_S', '-1'],
+    ['MAX_FUTURE_SKEW_S', '5m'],
+    ['DATABASE_SCHEMA', 'Bad-Name'],
+    ['DATABASE_SCHEMA', '1st'],
+    ['QUARANTINE_PAYLOAD_MAX_BYTES', '10'],
+    ['JOURNAL_SEGMENT_BYTES', '1023'],
+    ['INGEST_BATCH_MAX_RECORDS', '0'],
+  ])('%s=%s gives exactly one line naming the variable', (key, value) => {
+    const errors = errorsOf({ [key]: value });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^${key}=`));
+    expect(errors[0]).toContain(JSON.stringify(value));
+    expect(errors[0]).not.toContain('\n');
+    // One "expected", in the operator's words: not TypeBox's "Expected ..." appended to ours.
+    expect(errors[0].match(/expected/gi)).toHaveLength(1);
+  });
+
+  it('reports every bad value at once, in the order of the variables', () => {
+    const errors = errorsOf({
+      MQTT_PORT: 'abc',
+      HTTP_PORT: '70000',
+      DATABASE_URL: 'mysql://x',
+      DATABASE_SCHEMA: 'Bad-Name',
+      UTILITY_TZ: 'Mars/Base',
+      LOG_LEVEL: 'loud',
+      MAX_FUTURE_SKEW_S: '-1',
+      DATA_DIR: '/tmp/fine',
+    });
+    expect(errors.map((line) => line.split('=')[0])).toEqual([
+      'MQTT_PORT',
+      'HTTP_PORT',
+      'DATABASE_URL',
+      'DATABASE_SCHEMA',
+      'LOG_LEVEL',
+      'MAX_FUTURE_SKEW_S',
+      'UTILITY_TZ',
+    ]);
+  });
+
+  it.each(['MQTT_HOST', 'MQTT_PORT', 'HTTP_HOST', 'HTTP_PORT', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_SCHEMA', 'UTILITY_TZ', 'LOG_LEVEL', 'MAX_FUTURE_SKEW_S'])(
+    '%s="" counts as unset',
+    (key) => {
+      expect(configOf({ [key]: '' })).toEqual(DEFAULTS);
+    },
+  );
+
+  it('an empty port is unset: it is not explicit and may fall back', () => {
+    expect(configOf({ MQTT_PORT: '', HTTP_PORT: '' })).toMatchObject({ mqtt: { portExplicit: false }, http: { portExplicit: false } });
+  });
+});
