@@ -1,4 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { isInitialised, readTemplate } from './pglite-template.js';
 import type { QueryResult, Sql } from './sql.js';
 
 export interface PgliteOptions {
@@ -21,7 +22,8 @@ function wrap(q: Queryable): Pick<Sql, 'query' | 'exec'> {
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Sql> {
-  const db = await PGlite.create(options.dataDir);
+  const template = !options.dataDir || !isInitialised(options.dataDir) ? await readTemplate() : undefined;
+  const db = await PGlite.create(options.dataDir, template ? { loadDataDir: template } : {});
   const sql: Sql = {
     flavour: 'pglite',
     ...wrap(db),
