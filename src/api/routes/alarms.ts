@@ -9,7 +9,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
     '/alarms',
     {
       schema: {
-        summary: 'Alarms, most severe and newest first',
+        summary: 'Alarms, newest first',
         querystring: Type.Object({
           state: Type.Union([Type.Literal('open'), Type.Literal('cleared'), Type.Literal('all')], { default: 'open' }),
           class: Type.Optional(ClassCode),
@@ -55,7 +55,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       },
     },
     async (req) => {
-      const result = await deps.alarms.acknowledge(req.params.id, req.body.by, req.body.comment ?? null);
+      const result = await deps.alarms.acknowledge(req.params.id, req.body.by, req.body.comment ?? '');
       if (!result) throw notFound('alarm', req.params.id);
       deps.onAlarmChange(result);
       return result.alarm;
