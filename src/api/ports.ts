@@ -1,16 +1,14 @@
 import type { AlarmStore } from '../alarms/store.js';
+import type { ImportOutcome } from '../archive/import.js';
 import type { ArchiveStore } from '../archive/store.js';
 import type { Alarm } from '../domain/alarm.js';
-import type { QuarantineStore } from '../ingest/quarantine.js';
 import type { Registry } from 'prom-client';
+import type { QuarantineStore } from '../ingest/quarantine.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 
 /** What the HTTP API needs from the rest of the service; the composition root supplies the adapters. */
 export type ArchiveQueries = Pick<ArchiveStore, 'listCustomers' | 'getCustomer' | 'getMeter'>;
 export type AlarmQueries = Pick<AlarmStore, 'list' | 'get' | 'openForCustomer' | 'acknowledge'>;
-
-export type { ImportOutcome as ArchiveImportResult } from '../archive/import.js';
-import type { ImportOutcome } from '../archive/import.js';
 
 export interface ApiDeps {
   archive: ArchiveQueries;
