@@ -7,6 +7,13 @@ export interface WriteResult {
   overwritten: number;
   /** Identical re-sends: nothing changed. */
   duplicates: number;
+  /**
+   * Rows stored by a store that cannot tell a new row from a replaced or identical one (QuestDB's
+   * DEDUP UPSERT answers only "accepted"). Counted here, never guessed into the three above; absent = 0.
+   */
+  unclassified?: number;
+  /** Rows the store refused and that were not stored (logged by the adapter with the server's reason); absent = 0. */
+  rejected?: number;
 }
 
 /** A curve in columns, the shape charts draw: ts ascending (epoch ms) and one array per value column. */
@@ -17,7 +24,8 @@ export interface Series {
 
 /**
  * The time-series store port. Samples are keyed by (meter, kind, ts): writing the same key twice
- * never makes a second row. Adapters: telemetry.pg.ts (PostgreSQL and PGlite); QuestDB comes next.
+ * never makes a second row. Adapters: telemetry.pg.ts (PostgreSQL and PGlite), telemetry.questdb.ts.
+ * A write resolves once its samples are stored: the caller may then let its journal forget them.
  */
 export interface TelemetryStore {
   /** One batch, any kinds and meters, at most one sample per (kind, meter, ts). */
