@@ -132,13 +132,17 @@ export class Journal {
     this.pending = [];
     const started = process.hrtime.bigint();
     const buffers: Buffer[] = new Array(batch.length * 2);
+    let batchBytes = 0;
     for (let i = 0; i < batch.length; i++) {
       buffers[2 * i] = batch[i].header;
       buffers[2 * i + 1] = batch[i].payload;
+      batchBytes += batch[i].header.length + batch[i].payload.length;
     }
     const startSize = this.size;
     writev(this.fd, buffers, startSize, (writeErr, written) => {
       if (writeErr) return this.flushFailed(batch, startSize, writeErr);
+      // libuv reports a write cut short (disk full, file size limit) as success with fewer bytes.
+      if (written !== batchBytes) return this.flushFailed(batch, startSize, new Error(`journal write cut short: ${written} of ${batchBytes} bytes`));
       fdatasync(this.fd, (syncErr) => {
         if (syncErr) return this.flushFailed(batch, startSize, syncErr);
         this.size = startSize + written;
