@@ -39,7 +39,15 @@ async function storedLoad(base: string, meterIds: string[], fromMs: number, toMs
 
 const countRows = (series: Map<string, Series>) => [...series.values()].reduce((n, s) => n + s.ts.length, 0);
 
-/** Polls until the stored row count is the same on consecutive reads; the backlog replays at start. */
+/** Journal records not yet stored, from /metrics. */
+async function ingestBacklog(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = /^loadwatch_ingest_backlog_records (\S+)$/m.exec(text);
+  if (!match) throw new Error('no loadwatch_ingest_backlog_records in /metrics');
+  return Number(match[1]);
+}
+
+/** Polls until the replayed backlog is stored and the row count is the same on consecutive reads. */
 async function waitUntilStable(base: string, meterIds: string[], fromMs: number, toMs: number, timeoutMs = 20_000): Promise<Map<string, Series>> {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
@@ -47,7 +55,7 @@ async function waitUntilStable(base: string, meterIds: string[], fromMs: number,
   for (;;) {
     const series = await storedLoad(base, meterIds, fromMs, toMs);
     const count = countRows(series);
-    stableReads = count === last ? stableReads + 1 : 0;
+    stableReads = count === last && (await ingestBacklog(base)) === 0 ? stableReads + 1 : 0;
     last = count;
     if (stableReads >= 2) return series;
     if (Date.now() > deadline) throw new Error(`stored count still changing after ${timeoutMs} ms (last ${count})`);
