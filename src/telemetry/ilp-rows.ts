@@ -47,3 +47,8 @@ export function sampleToRow(sample: AnySample, tags: MeterTags | undefined): Ilp
   }
   return { table: questDbTableOf(sample.kind), symbols, fields, tsMs: sample.tsMs };
 }
+
+/** The symbols the archive gives a meter: its customer and that customer's leading class. */
+export function meterTagsOf(context: { customer: { id: string; classes: readonly CustomerClass[] } } | undefined): MeterTags | undefined {
+  return context && { customerId: context.customer.id, customerClass: leadingClass(context.customer.classes) };
+}
