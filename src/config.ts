@@ -24,6 +24,8 @@ const EnvSchema = Type.Object({
   QUARANTINE_PAYLOAD_MAX_BYTES: Type.Integer({ default: 4096, minimum: 64, description: 'whole bytes >= 64 of a payload kept in quarantine' }),
   JOURNAL_SEGMENT_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024, description: 'whole bytes >= 1024 per journal segment file' }),
   INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'a whole number >= 1 of journal records per store batch' }),
+  QDB_CLIENT_CONF: Type.Optional(Type.String({ pattern: '^https?::addr=', description: 'a QuestDB ILP/HTTP client configuration such as http::addr=localhost:9000;' })),
+  QDB_PG_URL: Type.String({ default: 'postgres://admin:quest@localhost:8812/qdb', pattern: '^postgres(ql)?://', description: "a postgres:// URL of QuestDB's PostgreSQL wire port (8812)" }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -33,6 +35,8 @@ export interface Config {
   http: { host: string; port: number; portExplicit: boolean };
   dataDir: string;
   database: { url: string | undefined; schema: string };
+  /** Set: telemetry goes to QuestDB; archive, alarms and rule state stay in PostgreSQL. */
+  questdb?: { clientConf: string; pgUrl: string };
   utilityTz: string;
   logLevel: string;
   ingest: {
@@ -73,6 +77,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? DEFAULT_HTTP_PORT, portExplicit: env.HTTP_PORT !== undefined },
       dataDir: env.DATA_DIR,
       database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
+      questdb: env.QDB_CLIENT_CONF ? { clientConf: env.QDB_CLIENT_CONF, pgUrl: env.QDB_PG_URL } : undefined,
       utilityTz: env.UTILITY_TZ,
       logLevel: env.LOG_LEVEL,
       ingest: {

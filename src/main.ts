@@ -22,7 +22,9 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createRuleEngine } from './rules/engine.js';
 import { StartupError } from './startup-error.js';
+import { meterTagsOf } from './telemetry/ilp-rows.js';
 import { createPgTelemetryStore } from './telemetry/telemetry.pg.js';
+import { openQuestDbTelemetryStore, type QuestDbTelemetryStore } from './telemetry/telemetry.questdb.js';
 
 export interface Service {
   config: Config;
@@ -42,6 +44,7 @@ export class ConfigError extends Error {
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
+const SHUTDOWN_HARD_LIMIT_MS = 9_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The composition root: config, adapters, wiring, start; stop() undoes it in reverse order. */
@@ -62,7 +65,8 @@ export async function startService(env: Record<string, string | undefined> = pro
   await archive.refresh();
   const alarms = createAlarmStorePg(sql);
   const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
-  const telemetry = createPgTelemetryStore(sql);
+  const questdb = config.questdb ? await openQuestDb(config.questdb, config.utilityTz, archive, log) : undefined;
+  const telemetry = questdb ?? createPgTelemetryStore(sql);
   const quarantine = createPgQuarantineStore(sql);
   const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
 
@@ -129,6 +133,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     `MQTT       mqtt://localhost:${broker.listening.port}`,
     `data       ${config.database.url ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}`}`,
   ];
+  if (questdb) banner.push('telemetry  QuestDB (QDB_CLIENT_CONF, queries over QDB_PG_URL)');
   if (http.fellBack) banner.push(`note       port ${config.http.port} was taken, so HTTP is on ${http.port}; set HTTP_PORT to choose`);
   if (broker.listening.fellBack) banner.push(`note       port ${config.mqtt.port} was taken, so MQTT is on ${broker.listening.port}; set MQTT_PORT to choose`);
   log.info({ httpPort: http.port, mqttPort: broker.listening.port }, 'loadwatch is running');
@@ -142,9 +147,12 @@ export async function startService(env: Record<string, string | undefined> = pro
     async stop() {
       await broker.close();
       await journal.close();
-      // Whatever is not stored by then stays in the journal and is replayed at the next start.
-      await Promise.race([pipeline.drain(), new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS))]);
-      await pipeline.stop();
+      // Whatever is not stored by then stays in the journal and is replayed at the next start,
+      // so a hung store cannot hold the shutdown past its budget.
+      const budget = new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS));
+      await Promise.race([pipeline.drain(), budget]);
+      await Promise.race([pipeline.stop(), budget]);
+      await questdb?.close();
       await journal.settle();
       await live.close();
       await app.close();
@@ -173,6 +181,14 @@ async function openStore(config: Config, log: Logger): Promise<Sql> {
   }
 }
 
+async function openQuestDb(qdb: NonNullable<Config['questdb']>, timeZone: string, archive: ArchiveCache, log: Logger): Promise<QuestDbTelemetryStore> {
+  try {
+    return await openQuestDbTelemetryStore({ ...qdb, timeZone, tagsOf: (meterId) => meterTagsOf(archive.get(meterId)), log: log.child({ step: 'questdb' }) });
+  } catch (err) {
+    throw new StartupError('QDB_CLIENT_CONF', `cannot open QuestDB (its configuration may hold a password, so it is not printed): ${(err as Error).message}`);
+  }
+}
+
 /** `npm start`: run until SIGINT/SIGTERM; bad configuration is one line per problem and exit code 1. */
 async function runFromCommandLine(): Promise<void> {
   let service: Service;
@@ -189,6 +205,8 @@ async function runFromCommandLine(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // Last resort against a dependency that hangs on close: acknowledged data is in the journal anyway.
+    setTimeout(() => process.exit(1), SHUTDOWN_HARD_LIMIT_MS).unref();
     await service.stop();
     process.exit(0);
   };
