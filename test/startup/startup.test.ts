@@ -52,6 +52,18 @@ describe('npm start refuses a bad environment with one line per problem', () => 
     const port = await hold(0, '0.0.0.0');
     const [line] = await expectRefusal(start({ MQTT_PORT: String(port) }), ['MQTT_PORT']);
     expect(line).toContain(`port ${port} is already in use`);
+
+    // The operator follows the advice: the half-started first attempt left a DATA_DIR that starts cleanly.
+    const fixed = start({ MQTT_PORT: '0' });
+    await fixed.waitForStderr(/loadwatch is running/, START_TIMEOUT_MS);
+    fixed.signal('SIGTERM');
+    expect(await fixed.exit(EXIT_TIMEOUT_MS)).toEqual({ code: 0, signal: null });
+  });
+
+  it('an MQTT_HOST that is not an address of this machine', async () => {
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never assigned to a real interface.
+    const [line] = await expectRefusal(start({ MQTT_PORT: '0', MQTT_HOST: '203.0.113.7' }), ['MQTT_HOST']);
+    expect(line).toContain('EADDRNOTAVAIL');
   });
 
   it('an explicit HTTP_PORT that is in use', async () => {
