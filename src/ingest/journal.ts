@@ -84,6 +84,8 @@ export class Journal {
       const from = segment === checkpoint.segment ? checkpoint.offset : 0;
       await recoverSegment(dir, nodeId, segment, from, backlog);
     }
+    // Nothing left to replay: every old segment is stored, so none needs to outlive this start.
+    if (backlog.length === 0) for (const old of segments) await unlink(join(dir, segmentName(old)));
     // Always append to a fresh segment: recovered segments stay read-only until checkpointed away.
     const segment = (segments.at(-1) ?? 0) + 1;
     const fd = openSegment(dir, segment);
