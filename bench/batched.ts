@@ -1,0 +1,102 @@
+/** Scenario batched: concentrators' 100-sample QoS 1 messages; the highest rate whose backlog stays bounded, against psql \copy. */
+import { join } from 'node:path';
+import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
+import { LoadGen, type RunResult } from './loadgen-client.js';
+import { createCopyTables, timeCopy, writeCopyFiles } from './peers.js';
+import { batchedSenders } from './workload.js';
+
+interface Measured {
+  run: RunResult;
+  storedPerSec: number;
+  ackedPerSec: number;
+  backlogEnd: number;
+  backlogMax: number;
+}
+
+/** Runs the generator while sampling the service's counters; stored rate = counter delta over the run. */
+async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: number): Promise<Measured> {
+  const before = await ctx.svc.metrics();
+  const startedMs = performance.now();
+  let backlogMax = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      backlogMax = Math.max(backlogMax, (await ctx.svc.metrics()).backlog);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  const run = await gen.run(seconds, ratePerSec, ctx.tsCursorMs);
+  const after = await ctx.svc.metrics();
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  sampling = false;
+  await sampler;
+  advanceCursor(ctx, run.lastTsMs);
+  return { run, storedPerSec: (after.stored - before.stored) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000), backlogEnd: after.backlog, backlogMax };
+}
+
+export async function batched(ctx: Ctx): Promise<void> {
+  const { opts } = ctx;
+  const senders = batchedSenders(ctx.workload.fleet);
+  const templates = senders.flatMap((s) => s.templates);
+  const samplesPerMsg = templates.reduce((n, t) => n + t.samples, 0) / templates.length;
+  const gen = new LoadGen();
+  try {
+    await gen.connect({ port: ctx.svc.mqttPort, sendersFile: writeSenders(ctx, 'batched', senders), window: opts.quick ? 8 : 4 });
+    log(ctx, `batched: ${senders.length} concentrator connections, ${samplesPerMsg.toFixed(1)} samples per message, QoS 1`);
+
+    // Copy peer data: the same rows the generator sends, ~as many as the service stores in one run.
+    const fileOf = (kind: string) => join(ctx.tmpDir, `copy-${kind}.tsv`);
+    const copyRows = await writeCopyFiles(senders, opts.quick ? 40 : 100, Date.UTC(2019, 0, 1), fileOf);
+    await createCopyTables(ctx.schema);
+
+    await phase(ctx, 'batched warm-up', async () => {
+      await gen.run(Math.max(2, Math.round(opts.seconds / 3)), 0, ctx.tsCursorMs).then((r) => advanceCursor(ctx, r.lastTsMs));
+      await drained(ctx, 60_000);
+    });
+    const copyRates: number[] = [];
+    const copyRound = async (i: number) =>
+      phase(ctx, `psql \\copy ${i}`, async () => {
+        const seconds = await timeCopy(ctx.schema, fileOf);
+        copyRates.push(copyRows / seconds);
+        log(ctx, `  psql \\copy ${copyRows} rows in ${seconds.toFixed(2)} s = ${round(copyRows / seconds)} rows/s`);
+      });
+
+    // A: a short burst as fast as the window allows (the journal acknowledges far faster than rows are
+    // stored), then the rate at which the service works that backlog off is the capacity to confirm.
+    const probe = await phase(ctx, 'batched A1 (saturating burst + drain)', async () => {
+      const before = await ctx.svc.metrics();
+      const startedMs = performance.now();
+      const m = await measure(ctx, gen, 2, 0);
+      await drained(ctx, 120_000);
+      const capacity = ((await ctx.svc.metrics()).stored - before.stored) / ((performance.now() - startedMs) / 1000);
+      log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored ${round(capacity)} samples/s until drained`);
+      return { ...m, storedPerSec: capacity };
+    });
+    await copyRound(1);
+
+    // A again, offered at 90 % of that capacity and lower until the backlog stays bounded (under 2 s of messages).
+    let offered = probe.storedPerSec * 0.9;
+    let sustained = NaN;
+    for (let attempt = 0; attempt < (opts.quick ? 2 : 3) && Number.isNaN(sustained); attempt++) {
+      const msgsPerSec = offered / samplesPerMsg;
+      const m = await phase(ctx, `batched A${attempt + 2} (offered ${round(offered)} samples/s)`, () => measure(ctx, gen, opts.seconds, msgsPerSec));
+      const bounded = m.backlogEnd <= 2 * msgsPerSec;
+      log(ctx, `  stored ${round(m.storedPerSec)} samples/s, backlog max ${m.backlogMax}, end ${m.backlogEnd} messages: ${bounded ? 'bounded' : 'growing'}`);
+      if (bounded) sustained = m.storedPerSec;
+      await drained(ctx, 120_000);
+      offered *= 0.75;
+    }
+    if (Number.isNaN(sustained)) ctx.notes.push('batched: no offered rate kept the backlog bounded; batchedSamplesPerSec is the lowest tried rate');
+    await copyRound(2);
+
+    const copyPerSec = copyRates.reduce((a, b) => a + b, 0) / copyRates.length;
+    const batchedPerSec = Number.isNaN(sustained) ? offered / 0.75 : sustained;
+    ctx.results.batchedSamplesPerSec = round(batchedPerSec);
+    ctx.results.batchedAckedSamplesPerSec = round(probe.ackedPerSec);
+    ctx.results.copyRowsPerSec = round(copyPerSec);
+    ctx.results.copyRows = copyRows;
+    ctx.results.batchedVsCopyRatio = round(batchedPerSec / copyPerSec, 3);
+  } finally {
+    await gen.close();
+  }
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['batched', 'single', 'latency', 'connections', 'query'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface Options {
+  quick: boolean;
+  json: boolean;
+  scenarios: Scenario[];
+  /** Measured seconds of each timed run (warm-up excluded). */
+  seconds: number;
+  cpuProf: boolean;
+  meters: number;
+  connections: number;
+  queryDays: number;
+  seed: number;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      scenario: { type: 'string', multiple: true },
+      seconds: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      'query-days': { type: 'string' },
+      connections: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'npm run bench -- [--quick] [--json] [--scenario batched|single|latency|connections|query ...] [--seconds N] [--connections N] [--query-days N] [--cpu-prof]\n',
+    );
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  // CI's smoke test: every scenario still runs and reports, on the smallest sizes that mean anything.
+  const smoke = quick && process.env.BENCH_SMOKE === '1';
+  const scenarios = (values.scenario ?? [...SCENARIOS]) as Scenario[];
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIOS.join(', ')}`);
+  const int = (v: string | undefined, fallback: number, name: string) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a whole number > 0`);
+    return n;
+  };
+  return {
+    quick,
+    json: values.json ?? false,
+    scenarios,
+    seconds: int(values.seconds, smoke ? 2 : quick ? 3 : 12, 'seconds'),
+    cpuProf: values['cpu-prof'] ?? false,
+    meters: smoke ? 1_000 : quick ? 2_000 : 10_000,
+    connections: int(values.connections, smoke ? 500 : quick ? 2_000 : 20_000, 'connections'),
+    queryDays: int(values['query-days'], quick ? 1 : 20, 'query-days'),
+    seed: 20_240_501,
+  };
+}

@@ -1,0 +1,52 @@
+/** The service under test, as operators run it (`node --import tsx src/main.ts`), in production mode on PostgreSQL. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonLink, nodeTsx, spawnTracked, stopTracked } from './children.js';
+
+export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface ServiceChild {
+  pid: number;
+  base: string;
+  httpPort: number;
+  mqttPort: number;
+  metrics(): Promise<{ stored: number; backlog: number; quarantined: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startServiceChild(schema: string, cpuProfDir?: string): Promise<ServiceChild> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-bench-'));
+  const extra = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const proc = spawnTracked(nodeTsx('src/main.ts', extra), {
+    NODE_ENV: 'production',
+    HTTP_PORT: '0',
+    MQTT_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MQTT_HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    LOG_LEVEL: 'info',
+  });
+  const link = new JsonLink(proc);
+  const ready = await link.next((e) => e.msg === 'loadwatch is running', 60_000, 'service start');
+  const httpPort = ready.httpPort as number;
+  const base = `http://127.0.0.1:${httpPort}`;
+  return {
+    pid: proc.pid!,
+    base,
+    httpPort,
+    mqttPort: ready.mqttPort as number,
+    async metrics() {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const pick = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+      return {
+        stored: pick(/^loadwatch_ingest_samples_total\{result="(?:stored|overwritten)"\} (\S+)$/gm),
+        backlog: pick(/^loadwatch_ingest_backlog_records (\S+)$/gm),
+        quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),
+      };
+    },
+    stop: () => stopTracked(proc, 15_000),
+  };
+}
