@@ -155,23 +155,28 @@ export class IngestPipeline {
   }
 
   /** Re-sends inside one batch are written in rounds so each gets the outcome it would have had alone. */
-  private async write(samples: AnySample[]): Promise<WriteResult> {
-    const total: WriteResult = { inserted: 0, overwritten: 0, duplicates: 0 };
+  private async write(samples: AnySample[]): Promise<Required<WriteResult>> {
+    const total: Required<WriteResult> = { inserted: 0, overwritten: 0, duplicates: 0, unclassified: 0, rejected: 0 };
     for (const round of intoRounds(samples)) {
       if (round.length === 0) continue;
       const r = await this.deps.telemetry.write(round);
       total.inserted += r.inserted;
       total.overwritten += r.overwritten;
       total.duplicates += r.duplicates;
+      total.unclassified += r.unclassified ?? 0;
+      total.rejected += r.rejected ?? 0;
     }
     return total;
   }
 
-  private count(written: WriteResult, quarantine: QuarantineEntry[]): void {
+  private count(written: Required<WriteResult>, quarantine: QuarantineEntry[]): void {
     const { samples, quarantined } = this.deps.metrics;
     if (written.inserted) samples.inc({ result: 'stored' }, written.inserted);
     if (written.overwritten) samples.inc({ result: 'overwritten' }, written.overwritten);
     if (written.duplicates) samples.inc({ result: 'duplicate' }, written.duplicates);
+    // Stores that cannot tell new rows from replaced ones (QuestDB DEDUP) and rows a store refused.
+    if (written.unclassified) samples.inc({ result: 'stored_unclassified' }, written.unclassified);
+    if (written.rejected) samples.inc({ result: 'rejected' }, written.rejected);
     for (const q of quarantine) quarantined.inc({ reason: q.reason });
   }
 }
