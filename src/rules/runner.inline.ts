@@ -1,0 +1,26 @@
+import type { MeterContext } from '../domain/archive.js';
+import type { RuleEngine } from './engine.js';
+import type { OnAlarmChanges, RuleRunner } from './runner.js';
+
+export interface InlineRunnerDeps {
+  engine: RuleEngine;
+  /** The archive entry of a meter; samples of meters it does not know are not evaluated. */
+  contextOf(meterId: string): MeterContext | undefined;
+  onChanges: OnAlarmChanges;
+}
+
+/** Evaluates in the ingesting process, inside submit(): the single-process (embedded database) mode. */
+export function createInlineRuleRunner(deps: InlineRunnerDeps): RuleRunner {
+  return {
+    async submit(samples) {
+      const contexts = new Map<string, MeterContext>();
+      for (const s of samples) {
+        const ctx = deps.contextOf(s.meterId);
+        if (ctx) contexts.set(s.meterId, ctx);
+      }
+      const changes = await deps.engine.evaluate(samples, contexts);
+      if (changes.length > 0) deps.onChanges(changes);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,16 @@
+import type { AlarmChange } from '../alarms/store.js';
+import type { AnySample } from '../domain/sample.js';
+
+/**
+ * How stored samples reach the rule engine. The ingest pipeline awaits submit() before its journal checkpoint
+ * advances, so a crash before submit() resolves replays the batch: adapters must accept the same samples twice
+ * (the engine treats samples it has seen as replays; alarms are unique per meter/rule/phase in PostgreSQL).
+ */
+export interface RuleRunner {
+  /** Resolves once the samples are evaluated (inline) or durably queued (BullMQ). */
+  submit(samples: readonly AnySample[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Told about every alarm change the engine makes, in the process that made it. */
+export type OnAlarmChanges = (changes: readonly AlarmChange[]) => void;
