@@ -90,4 +90,65 @@ describe.each(DB_FLAVOURS)('alarm store on %s', (flavour) => {
     expect(await store.get('not-an-id')).toBeUndefined();
     expect((await store.get(created.alarm.id))?.acknowledged).toBe(true);
   });
+
+  it('clears by hand, keeps it closed while the condition lasts, and re-raises after NORMAL', async () => {
+    const store = await open();
+    const [created] = await store.apply([tr('raise')], contexts);
+    const id = created.alarm.id;
+    const cleared = await store.clear(id, 'dispatcher-7', 'fuse replaced');
+    expect(cleared).toMatchObject({ ok: true, change: { change: 'cleared', alarm: { active: false, manualClear: true, clearedBy: 'dispatcher-7', clearComment: 'fuse replaced' } } });
+    expect(await store.clear(id, 'someone', '')).toMatchObject({ ok: false, reason: 'not-active' });
+    expect(await store.clear('999999', 'someone', '')).toEqual({ ok: false, reason: 'not-found' });
+    expect(await store.clear('x', 'someone', '')).toEqual({ ok: false, reason: 'not-found' });
+
+    // The rule still sees the condition: updates and an escalation do not re-open it.
+    const during = await store.apply([tr('update', { lastTsMs: T0 + Q }), tr('escalate', { severity: 'MAJOR', lastTsMs: T0 + 2 * Q })], contexts);
+    expect(during).toEqual([]);
+    // The rule observes NORMAL (its clear), then the condition comes back: a new alarm.
+    expect(await store.apply([tr('clear', { atTsMs: T0 + 3 * Q })], contexts)).toEqual([]);
+    const again = await store.apply([tr('raise', { startTsMs: T0 + 4 * Q, lastTsMs: T0 + 4 * Q })], contexts);
+    expect(again.map((c) => c.change)).toEqual(['created']);
+    expect(again[0].alarm).toMatchObject({ manualClear: false, clearedBy: null, active: true });
+    expect((await store.get(id))?.manualClear).toBe(true);
+  });
+
+  it('returns the history of an alarm in the order it happened, with who and what', async () => {
+    const store = await open();
+    const [created] = await store.apply([tr('raise')], contexts);
+    const id = created.alarm.id;
+    await store.apply([tr('escalate', { severity: 'MAJOR', lastTsMs: T0 + Q })], contexts);
+    await store.acknowledge(id, 'dispatcher-7', 'crew sent');
+    await store.apply([tr('deescalate', { severity: 'WARNING', lastTsMs: T0 + 2 * Q })], contexts);
+    await store.clear(id, 'dispatcher-9', 'repaired');
+    const history = await store.history(id);
+    expect(history?.map((e) => `${e.type} ${e.actor}`)).toEqual([
+      'created rules', 'escalated rules', 'acknowledged dispatcher-7', 'deescalated rules', 'cleared dispatcher-9',
+    ]);
+    expect(history?.[1].detail).toMatchObject({ severity: 'MAJOR', previousSeverity: 'MINOR' });
+    expect(history?.[4].detail).toMatchObject({ manual: true, comment: 'repaired' });
+    expect(history?.every((e) => Number.isFinite(Date.parse(e.at)))).toBe(true);
+    expect(await store.history('999999')).toBeUndefined();
+  });
+
+  it('filters by start time and pages with a cursor, without gaps or repeats', async () => {
+    const store = await open();
+    // Five occurrences of m1/V1, each raised and cleared, plus one open alarm of m2.
+    for (let i = 0; i < 5; i++) {
+      await store.apply([tr('raise', { startTsMs: T0 + i * 4 * Q, lastTsMs: T0 + i * 4 * Q }), tr('clear', { atTsMs: T0 + (i * 4 + 1) * Q })], contexts);
+    }
+    await store.apply([tr('raise', { meterId: 'm2', phase: '', startTsMs: T0 + Q, lastTsMs: T0 + Q })], contexts);
+    const starts = (list: { startTs: string }[]) => list.map((a) => (Date.parse(a.startTs) - T0) / Q);
+    expect(starts(await store.list({ state: 'all', fromMs: T0 + 4 * Q, toMs: T0 + 12 * Q }))).toEqual([8, 4]);
+    expect(starts(await store.list({ state: 'all', fromMs: T0 + 16 * Q }))).toEqual([16]);
+
+    const seen: string[] = [];
+    let page = await store.list({ state: 'all', limit: 2 });
+    while (page.length > 0) {
+      seen.push(...page.map((a) => `${a.meterId}@${(Date.parse(a.startTs) - T0) / Q}`));
+      const last = page[page.length - 1];
+      page = await store.list({ state: 'all', limit: 2, after: { active: last.active, startTs: last.startTs, id: last.id } });
+    }
+    // Open first, then newest start first.
+    expect(seen).toEqual(['m2@1', 'm1@16', 'm1@12', 'm1@8', 'm1@4', 'm1@0']);
+  });
 });

@@ -1,69 +1,11 @@
-import type { Alarm, Phase, Severity } from '../domain/alarm.js';
-import type { CustomerClass } from '../domain/customer-class.js';
 import type { Sql } from '../db/sql.js';
 import type { Transition } from '../rules/transition.js';
-import { acknowledge, applyTransition, type AlarmRecord, type LifecycleResult } from './lifecycle.js';
-import type { AlarmChange, AlarmFilter, AlarmStore } from './store.js';
-
-interface AlarmRow {
-  id: string;
-  meter_id: string;
-  customer_id: string;
-  rule: string;
-  phase: string;
-  severity: string;
-  active: boolean;
-  acknowledged: boolean;
-  start_ts: Date | string;
-  last_ts: Date | string;
-  clear_ts: Date | string | null;
-  ack_ts: Date | string | null;
-  ack_by: string | null;
-  ack_comment: string | null;
-  peak_value: number | null;
-  threshold: number | null;
-  details: Record<string, unknown> | string;
-  customer_name: string | null;
-  customer_classes: string[] | null;
-  customer_address: string | null;
-  account_manager: string | null;
-}
-
-const SELECT = `SELECT a.id::text AS id, a.meter_id, a.customer_id, a.rule, a.phase, a.severity, a.active, a.acknowledged,
-  a.start_ts, a.last_ts, a.clear_ts, a.ack_ts, a.ack_by, a.ack_comment, a.peak_value, a.threshold, a.details,
-  c.name AS customer_name, c.classes AS customer_classes, c.address AS customer_address, c.account_manager
-  FROM alarms a LEFT JOIN customers c ON c.id = a.customer_id`;
+import { isAlarmId, SELECT_ALARM, toAlarm, writeRecord, type AlarmRow } from './alarm-row.pg.js';
+import { listEvents, recordEvent } from './events.pg.js';
+import { acknowledge, applyTransition, clearManually, type AlarmRecord } from './lifecycle.js';
+import type { AlarmChange, AlarmFilter, AlarmStore, ClearResult, StoredAlarm } from './store.js';
 
 const MAX_LIMIT = 1000;
-const iso = (v: Date | string) => new Date(v).toISOString();
-const isoOrNull = (v: Date | string | null) => (v === null ? null : iso(v));
-
-function toAlarm(r: AlarmRow): Alarm {
-  return {
-    id: r.id, meterId: r.meter_id, rule: r.rule, phase: r.phase as Phase | '', severity: r.severity as Severity,
-    active: r.active, acknowledged: r.acknowledged, startTs: iso(r.start_ts), lastTs: iso(r.last_ts),
-    clearTs: isoOrNull(r.clear_ts), ackTs: isoOrNull(r.ack_ts), ackBy: r.ack_by, ackComment: r.ack_comment,
-    peakValue: r.peak_value, threshold: r.threshold,
-    details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details,
-    customer: {
-      id: r.customer_id, name: r.customer_name ?? '', classes: (r.customer_classes ?? []) as CustomerClass[],
-      address: r.customer_address ?? '', accountManager: r.account_manager ?? '',
-    },
-  };
-}
-
-/** Ids are bigserial: anything else cannot exist and must not reach a bigint cast. */
-const isId = (id: string) => /^\d{1,18}$/.test(id);
-
-async function writeRecord(tx: Sql, id: string, rec: AlarmRecord): Promise<void> {
-  await tx.query(
-    `UPDATE alarms SET severity = $2, active = $3, acknowledged = $4, last_ts = $5, clear_ts = $6, ack_ts = $7,
-       ack_by = $8, ack_comment = $9, peak_value = $10, threshold = $11, details = $12::jsonb, updated_at = now()
-     WHERE id = $1::bigint`,
-    [id, rec.severity, rec.active, rec.acknowledged, rec.lastTs, rec.clearTs, rec.ackTs, rec.ackBy, rec.ackComment,
-      rec.peakValue, rec.threshold, JSON.stringify(rec.details)],
-  );
-}
 
 async function insertOpen(tx: Sql, t: Transition, customerId: string, rec: AlarmRecord): Promise<string | undefined> {
   const res = await tx.query<{ id: string }>(
@@ -79,62 +21,65 @@ async function insertOpen(tx: Sql, t: Transition, customerId: string, rec: Alarm
   return res.rows[0]?.id;
 }
 
-async function recordEvent(tx: Sql, id: string, type: string, actor: string, detail: Record<string, unknown>): Promise<void> {
-  await tx.query(`INSERT INTO alarm_events (alarm_id, type, actor, detail) VALUES ($1::bigint, $2, $3, $4::jsonb)`, [
-    id, type, actor, JSON.stringify(detail),
-  ]);
+async function getWith(q: Sql, id: string, lock = false): Promise<StoredAlarm | undefined> {
+  if (!isAlarmId(id)) return undefined;
+  const res = await q.query<AlarmRow>(`${SELECT_ALARM} WHERE a.id = $1::bigint${lock ? ' FOR UPDATE OF a' : ''}`, [id]);
+  return res.rows[0] ? toAlarm(res.rows[0]) : undefined;
+}
+
+/** The open alarm of the transition's key, else the newest closed one (for the manual-clear check). */
+async function latestAlarm(q: Sql, t: Transition): Promise<StoredAlarm | undefined> {
+  const res = await q.query<AlarmRow>(
+    `${SELECT_ALARM} WHERE a.meter_id = $1 AND a.rule = $2 AND a.phase = $3
+     ORDER BY a.active DESC, a.start_ts DESC, a.id DESC LIMIT 1 FOR UPDATE OF a`,
+    [t.meterId, t.rule, t.phase],
+  );
+  return res.rows[0] ? toAlarm(res.rows[0]) : undefined;
+}
+
+async function applyOne(tx: Sql, t: Transition, customerId: string): Promise<AlarmChange | undefined> {
+  const latest = await latestAlarm(tx, t);
+  const open = latest?.active ? latest : undefined;
+  const result = applyTransition(open, t, open ? undefined : latest);
+  if (!result) return undefined;
+  let id = open?.id;
+  if (id) await writeRecord(tx, id, result.record);
+  else {
+    id = await insertOpen(tx, t, customerId, result.record);
+    // Nothing inserted: this occurrence was recorded before (a replay) or another worker just opened it.
+    if (!id) return undefined;
+  }
+  await recordEvent(tx, id, result.change, 'rules', {
+    severity: result.record.severity, previousSeverity: open?.severity ?? null,
+    sampleTs: new Date(t.atTsMs).toISOString(), value: t.value, threshold: t.threshold,
+  });
+  const alarm = await getWith(tx, id);
+  return alarm && { change: result.change, alarm };
 }
 
 export function createAlarmStorePg(sql: Sql): AlarmStore {
-  async function getWith(q: Sql, id: string, lock = false): Promise<Alarm | undefined> {
-    if (!isId(id)) return undefined;
-    const res = await q.query<AlarmRow>(`${SELECT} WHERE a.id = $1::bigint${lock ? ' FOR UPDATE OF a' : ''}`, [id]);
-    return res.rows[0] ? toAlarm(res.rows[0]) : undefined;
-  }
-
-  async function openAlarm(q: Sql, t: Transition): Promise<Alarm | undefined> {
-    const res = await q.query<AlarmRow>(
-      `${SELECT} WHERE a.meter_id = $1 AND a.rule = $2 AND a.phase = $3 AND a.active FOR UPDATE OF a`,
-      [t.meterId, t.rule, t.phase],
-    );
-    return res.rows[0] ? toAlarm(res.rows[0]) : undefined;
-  }
-
-  async function applyOne(tx: Sql, t: Transition, customerId: string): Promise<AlarmChange | undefined> {
-    const open = await openAlarm(tx, t);
-    const result: LifecycleResult | undefined = applyTransition(open, t);
-    if (!result) return undefined;
-    let id = open?.id;
-    if (id) await writeRecord(tx, id, result.record);
-    else {
-      id = await insertOpen(tx, t, customerId, result.record);
-      // Nothing inserted: this occurrence was recorded before (a replay) or another worker just opened it.
-      if (!id) return undefined;
-    }
-    await recordEvent(tx, id, result.change, 'rules', {
-      severity: result.record.severity, previousSeverity: open?.severity ?? null,
-      sampleTs: new Date(t.atTsMs).toISOString(), value: t.value, threshold: t.threshold,
-    });
-    const alarm = await getWith(tx, id);
-    return alarm && { change: result.change, alarm };
-  }
-
   return {
-    async list(filter: AlarmFilter): Promise<Alarm[]> {
+    async list(filter: AlarmFilter): Promise<StoredAlarm[]> {
       const state = filter.state ?? 'open';
       const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), MAX_LIMIT);
+      const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+      const after = filter.after;
       const res = await sql.query<AlarmRow>(
-        `${SELECT}
+        `${SELECT_ALARM}
          WHERE ($1 = 'all' OR ($1 = 'open' AND a.active) OR ($1 = 'cleared' AND NOT a.active))
            AND ($2::text[] IS NULL OR c.classes && $2::text[])
            AND ($3::text[] IS NULL OR a.severity = ANY($3::text[]))
            AND ($4::text IS NULL OR a.customer_id = $4)
            AND ($5::text IS NULL OR a.meter_id = $5)
            AND ($6::text IS NULL OR a.rule = $6)
+           AND ($7::timestamptz IS NULL OR a.start_ts >= $7::timestamptz)
+           AND ($8::timestamptz IS NULL OR a.start_ts < $8::timestamptz)
+           AND ($9::boolean IS NULL OR (a.active, a.start_ts, a.id) < ($9::boolean, $10::timestamptz, $11::bigint))
          ORDER BY a.active DESC, a.start_ts DESC, a.id DESC
-         LIMIT $7`,
+         LIMIT $12`,
         [state, filter.classes ?? null, filter.severities ?? null, filter.customerId ?? null, filter.meterId ?? null,
-          filter.rule ?? null, limit],
+          filter.rule ?? null, iso(filter.fromMs), iso(filter.toMs), after?.active ?? null, after?.startTs ?? null,
+          after?.id ?? null, limit],
       );
       return res.rows.map(toAlarm);
     },
@@ -154,8 +99,26 @@ export function createAlarmStorePg(sql: Sql): AlarmStore {
       });
     },
 
-    async openForCustomer(customerId: string): Promise<Alarm[]> {
-      const res = await sql.query<AlarmRow>(`${SELECT} WHERE a.customer_id = $1 AND a.active ORDER BY a.start_ts DESC, a.id DESC`, [
+    clear(id: string, by: string, comment: string): Promise<ClearResult> {
+      return sql.transaction(async (tx): Promise<ClearResult> => {
+        const alarm = await getWith(tx, id, true);
+        if (!alarm) return { ok: false, reason: 'not-found' };
+        const result = clearManually(alarm, by, comment, Date.now());
+        if (!result) return { ok: false, reason: 'not-active', alarm };
+        await writeRecord(tx, id, result.record);
+        await recordEvent(tx, id, 'cleared', by, { manual: true, comment, severity: alarm.severity });
+        const after = (await getWith(tx, id)) as StoredAlarm;
+        return { ok: true, change: { change: 'cleared', alarm: after } };
+      });
+    },
+
+    async history(id: string) {
+      if (!(await getWith(sql, id))) return undefined;
+      return listEvents(sql, id);
+    },
+
+    async openForCustomer(customerId: string): Promise<StoredAlarm[]> {
+      const res = await sql.query<AlarmRow>(`${SELECT_ALARM} WHERE a.customer_id = $1 AND a.active ORDER BY a.start_ts DESC, a.id DESC`, [
         customerId,
       ]);
       return res.rows.map(toAlarm);

@@ -1,0 +1,24 @@
+import type { Sql } from '../db/sql.js';
+import type { AlarmEvent } from './store.js';
+
+/** Appends one line to an alarm's history (domain.md 6.3 audit). */
+export async function recordEvent(tx: Sql, alarmId: string, type: string, actor: string, detail: Record<string, unknown>): Promise<void> {
+  await tx.query(`INSERT INTO alarm_events (alarm_id, type, actor, detail) VALUES ($1::bigint, $2, $3, $4::jsonb)`, [
+    alarmId, type, actor, JSON.stringify(detail),
+  ]);
+}
+
+/**
+ * In the order written: writes to one alarm hold its row lock, so id order is transition order, whereas `at`
+ * (now(), the transaction start) can tie or, across concurrent transactions, disagree.
+ */
+export async function listEvents(sql: Sql, alarmId: string): Promise<AlarmEvent[]> {
+  const res = await sql.query<{ id: string; at: Date | string; type: string; actor: string; detail: Record<string, unknown> | string }>(
+    'SELECT id::text AS id, at, type, actor, detail FROM alarm_events WHERE alarm_id = $1::bigint ORDER BY id',
+    [alarmId],
+  );
+  return res.rows.map((r) => ({
+    id: r.id, at: new Date(r.at).toISOString(), type: r.type, actor: r.actor,
+    detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail,
+  }));
+}
