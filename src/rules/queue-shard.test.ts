@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnySample } from '../domain/sample.js';
 import { shardOf, splitByShard } from './queue-shard.js';
 
-const voltage = (meterId: string, tsMs: number): AnySample => ({ kind: 'voltage', meterId, tsMs, values: { a: 230, b: null, c: null } });
+const voltage = (meterId: string, tsMs: number): AnySample => ({ kind: 'voltage', meterId, tsMs, values: { a: 230, b: null, c: null }, multiplier: 1 });
 
 describe('shardOf', () => {
   // Pinned values (FNV-1a computed independently): a change of the hash would send a meter's backlog and its new samples to different shards.
