@@ -1,0 +1,70 @@
+import type { Sql } from '../db/sql.js';
+import type { Logger } from '../log.js';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './backoff.js';
+import { createDeliveryStorePg } from './deliveries.pg.js';
+import { createNotifier, type Notifier } from './notifier.js';
+import { createBullmqDeliveryQueue } from './queue.bullmq.js';
+import { createPgDeliveryQueue } from './queue.pg.js';
+import type { DeliveryQueue } from './queue.js';
+import { redisConnection } from './redis-options.js';
+import { createHttpSender } from './sender.http.js';
+import type { DeliveryStore, SubscriptionStore } from './store.js';
+import { createSubscriptionStorePg } from './subscriptions.pg.js';
+
+/** What the subscriptions API needs. */
+export interface NotifyApi {
+  subscriptions: Pick<SubscriptionStore, 'create' | 'list' | 'get' | 'remove'>;
+  deliveries: Pick<DeliveryStore, 'list' | 'get' | 'attempts'>;
+  /** A dead letter back into the queue for a new full schedule; false when there is no such dead letter. */
+  redeliver(subscriptionId: string, deliveryId: string): Promise<boolean>;
+  allowLoopbackHttp: boolean;
+}
+
+export interface NotifyOptions {
+  sql: Sql;
+  /** Set: deliveries go through BullMQ; unset: through the embedded queue over PostgreSQL. */
+  redisUrl?: string;
+  /** Redis key prefix (tests). */
+  redisPrefix?: string;
+  allowLoopbackHttp: boolean;
+  schedule?: RetrySchedule;
+  requestTimeoutMs?: number;
+  pollIntervalMs?: number;
+  clock?: () => number;
+  log: Logger;
+}
+
+export interface NotifyService {
+  notifier: Notifier;
+  api: NotifyApi;
+  close(): Promise<void>;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Webhook subscribers: stores, the queue that fits the deployment, the notifier and the API's port. */
+export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
+  const subscriptions = createSubscriptionStorePg(o.sql);
+  const deliveries = createDeliveryStorePg(o.sql);
+  const schedule = o.schedule ?? DEFAULT_RETRY_SCHEDULE;
+  const log = o.log;
+  const attempt = { deliveries, send: createHttpSender({ timeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS }), clock: o.clock ?? Date.now, log };
+  const queue: DeliveryQueue = o.redisUrl
+    ? await createBullmqDeliveryQueue({ connection: redisConnection(o.redisUrl), prefix: o.redisPrefix, schedule, attempt, deliveries, log })
+    : createPgDeliveryQueue({ deliveries, attempt, schedule, pollIntervalMs: o.pollIntervalMs, log });
+
+  return {
+    notifier: createNotifier({ subscriptions, deliveries, queue, log }),
+    api: {
+      subscriptions,
+      deliveries,
+      async redeliver(subscriptionId, deliveryId) {
+        const revived = await deliveries.revive(subscriptionId, deliveryId, queue.firstAttemptAt());
+        if (revived) await queue.enqueue([deliveryId]);
+        return revived;
+      },
+      allowLoopbackHttp: o.allowLoopbackHttp,
+    },
+    close: () => queue.close(),
+  };
+}
