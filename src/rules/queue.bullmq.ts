@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AlarmChange } from '../alarms/store.js';
+import type { AnySample } from '../domain/sample.js';
+import { splitByShard } from './queue-shard.js';
+import type { OnAlarmChanges, RuleRunner } from './runner.js';
+
+/**
+ * Ordering: rule counters ignore a sample not newer than the last one evaluated for its (meter, rule, phase),
+ * so one meter's samples must never be evaluated out of order by two workers racing. BullMQ OSS has no job
+ * groups, hence N shard queues rules-0..N-1: a meter always hashes to the same shard, and every shard queue has
+ * a global concurrency of 1 (cluster-wide, not per process), so each shard is a FIFO evaluated one job at a
+ * time while the N shards run in parallel on any number of worker processes.
+ */
+export interface RuleQueueOptions {
+  /** ioredis connection with maxRetriesPerRequest null; BullMQ duplicates it for blocking reads. The caller closes it. */
+  connection: Redis;
+  /** BullMQ key prefix: deployments (and tests) sharing one Redis stay apart. */
+  prefix: string;
+  shards: number;
+}
+
+export interface RuleJobData {
+  samples: AnySample[];
+}
+
+/** What a finished rule job returns (and QueueEvents carries to the ingesting process). */
+export type RuleJobResult = AlarmChange[];
+
+export const RULE_JOB_NAME = 'evaluate';
+
+export function ruleQueueName(shard: number): string {
+  return `rules-${shard}`;
+}
+
+const JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: true,
+  // Kept for inspection: a job only fails after stalling maxStalledCount times (a worker crashing on it).
+  removeOnFail: { count: 1000 },
+};
+
+/**
+ * Same samples, same job id: a batch replayed from the journal while its first job still waits or runs is not
+ * queued twice. Once that job is done a replay queues a new one, which the engine evaluates as a no-op replay.
+ */
+export function ruleJobId(shard: number, samples: readonly AnySample[]): string {
+  return `s${shard}-${createHash('sha1').update(JSON.stringify(samples)).digest('hex')}`;
+}
+
+export function openRuleQueues(opts: RuleQueueOptions): Queue<RuleJobData, RuleJobResult>[] {
+  return Array.from({ length: opts.shards }, (_, shard) => new Queue<RuleJobData, RuleJobResult>(ruleQueueName(shard), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    defaultJobOptions: JOB_OPTIONS,
+  }));
+}
+
+/**
+ * The ingesting side: submit() resolves once each shard's part of the batch is a job in Redis, one job per
+ * shard touched. With onChanges, alarm changes made by any worker are passed on here too (live stream).
+ */
+export function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Logger; onChanges?: OnAlarmChanges }): RuleRunner {
+  const queues = openRuleQueues(opts);
+  const events = opts.onChanges ? queues.map((q) => listenForChanges(q.name, opts, opts.onChanges as OnAlarmChanges)) : [];
+  return {
+    async submit(samples) {
+      const parts = [...splitByShard(samples, opts.shards)];
+      await Promise.all(parts.map(([shard, list]) => queues[shard].add(RULE_JOB_NAME, { samples: list }, { jobId: ruleJobId(shard, list) })));
+    },
+    async close() {
+      await Promise.all([...events.map((e) => e.close()), ...queues.map((q) => q.close())]);
+    },
+  };
+}
+
+function listenForChanges(name: string, opts: RuleQueueOptions & { log: Logger }, onChanges: OnAlarmChanges): QueueEvents {
+  const events = new QueueEvents(name, { connection: opts.connection, prefix: opts.prefix });
+  events.on('error', (err) => opts.log.warn({ err, queue: name }, 'rule queue events connection failed; retrying'));
+  events.on('completed', ({ returnvalue }) => {
+    // Typed as a string, but QueueEvents has already parsed the JSON (bullmq classes/queue-events.js).
+    const changes = returnvalue as unknown as RuleJobResult | null;
+    if (changes && changes.length > 0) onChanges(changes);
+  });
+  return events;
+}
