@@ -1,30 +1,22 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 import { buildApp } from './api/app.js';
-import { createAlarmStorePg } from './alarms/store.pg.js';
 import { ArchiveCache } from './archive/cache.js';
-import { PgArchiveStore } from './archive/archive.pg.js';
 import { importArchiveText } from './archive/import.js';
-import { startBroker } from './broker/broker.js';
+import { startBroker, type Broker } from './broker/broker.js';
 import { loadConfig, type Config } from './config.js';
-import { migrate } from './db/migrate.js';
-import { openDatabase } from './db/open.js';
-import type { Sql } from './db/sql.js';
-import { Journal } from './ingest/journal.js';
+import { deferred } from './deferred.js';
+import { Journal, type JournalRecord } from './ingest/journal.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { createPgQuarantineStore } from './ingest/quarantine.pg.js';
-import { listenWithFallback } from './listen.js';
+import { listenWithFallback, type Listening } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
-import { createRuleEngine } from './rules/engine.js';
 import { StartupError } from './startup-error.js';
-import { meterTagsOf } from './telemetry/ilp-rows.js';
-import { createPgTelemetryStore } from './telemetry/telemetry.pg.js';
-import { openQuestDbTelemetryStore, type QuestDbTelemetryStore } from './telemetry/telemetry.questdb.js';
+import { openStores, type Stores } from './stores.js';
 
 export interface Service {
   config: Config;
@@ -47,7 +39,11 @@ const SHUTDOWN_DRAIN_MS = 5_000;
 const SHUTDOWN_HARD_LIMIT_MS = 9_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The composition root: config, adapters, wiring, start; stop() undoes it in reverse order. */
+/**
+ * The composition root: config, adapters, wiring, start; stop() undoes it in reverse order.
+ * Both ports are bound first, while the database opens: devices' messages are journaled (and
+ * acknowledged) from the first moment, and API calls wait for their store.
+ */
 export async function startService(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<Service> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
@@ -57,27 +53,72 @@ export async function startService(env: Record<string, string | undefined> = pro
   const clock = Date.now;
 
   await ensureWritableDir(config.dataDir);
-  const sql = await openStore(config, log);
-  await migrate(sql);
-
-  const archiveStore = new PgArchiveStore(sql);
-  const archive = new ArchiveCache(archiveStore);
-  await archive.refresh();
-  const alarms = createAlarmStorePg(sql);
-  const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
-  const questdb = config.questdb ? await openQuestDb(config.questdb, config.utilityTz, archive, log) : undefined;
-  const telemetry = questdb ?? createPgTelemetryStore(sql);
-  const quarantine = createPgQuarantineStore(sql);
-  const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
-
   const { journal, backlog } = await Journal.open(join(config.dataDir, 'journal'), {
     segmentBytes: config.ingest.journalSegmentBytes,
     onFlush: (seconds) => metrics.journalFlushSeconds.observe(seconds),
   });
+  const early: JournalRecord[] = backlog;
+  journal.onDurable = (records) => {
+    metrics.messagesReceived.inc(records.length);
+    early.push(...records);
+  };
+
+  // The QuestDB adapter tags rows with the meter's customer and class from the archive cache below.
+  const opening = openStores(config, (meterId) => archive.get(meterId), log);
+  opening.catch(() => undefined); // awaited below; until then callers of the deferred stores see the error
+  const archiveStore = deferred(opening.then((s) => s.archive));
+  const archive = new ArchiveCache(archiveStore);
+  const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
+  let stores: Stores | undefined;
+
+  const app = await buildApp(
+    {
+      archive: archiveStore,
+      alarms: deferred(opening.then((s) => s.alarms)),
+      telemetry: deferred(opening.then((s) => s.telemetry)),
+      quarantine: deferred(opening.then((s) => s.quarantine)),
+      async importArchive(text, format) {
+        const result = await importArchiveText(archiveStore, text, format);
+        if (result.ok) await archive.refresh();
+        return result;
+      },
+      onAlarmChange: (change) => live.publishAlarms([change]),
+      async ready() {
+        if (!stores) return { database: 'starting' };
+        const database = await stores.sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
+        return { database };
+      },
+      metrics: metrics.registry,
+      dashboardsDir: join(ROOT, 'dashboards'),
+      uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
+    },
+    log.child({ step: 'api' }),
+  );
+  live.attach(app.server);
+
+  let broker: Broker | undefined;
+  let http: Listening;
+  try {
+    http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
+      await app.listen({ port, host: config.http.host });
+      return (app.server.address() as { port: number }).port;
+    });
+    broker = await startBroker({ ...config.mqtt, journal, log: log.child({ step: 'broker' }), clock });
+    stores = await opening;
+    await archive.refresh();
+  } catch (err) {
+    await broker?.close();
+    await app.close();
+    await journal.close();
+    await live.close();
+    throw err;
+  }
+  const { rules } = stores;
+
   const pipeline = new IngestPipeline({
     archive,
-    telemetry,
-    quarantine,
+    telemetry: stores.telemetry,
+    quarantine: stores.quarantine,
     setConcentratorStatus: (id, online, at) => archiveStore.setConcentratorStatus(id, online, at),
     async afterStore(samples) {
       live.publishSamples(samples);
@@ -93,51 +134,24 @@ export async function startService(env: Record<string, string | undefined> = pro
     limits: config.ingest,
   });
   if (backlog.length > 0) log.info({ records: backlog.length }, 'replaying journaled messages not yet stored');
-  pipeline.push(backlog);
+  pipeline.push(early);
   journal.onDurable = (records) => {
     metrics.messagesReceived.inc(records.length);
     pipeline.push(records);
   };
-
-  const app = await buildApp(
-    {
-      archive: archiveStore,
-      alarms,
-      telemetry,
-      quarantine,
-      async importArchive(text, format) {
-        const result = await importArchiveText(archiveStore, text, format);
-        if (result.ok) await archive.refresh();
-        return result;
-      },
-      onAlarmChange: (change) => live.publishAlarms([change]),
-      async ready() {
-        const database = await sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
-        return { database };
-      },
-      metrics: metrics.registry,
-      dashboardsDir: join(ROOT, 'dashboards'),
-      uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
-    },
-    log.child({ step: 'api' }),
-  );
-  live.attach(app.server);
-  const http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
-    await app.listen({ port, host: config.http.host });
-    return (app.server.address() as { port: number }).port;
-  });
-  const broker = await startBroker({ ...config.mqtt, portExplicit: config.mqtt.portExplicit, journal, log: log.child({ step: 'broker' }), clock });
 
   const banner = [
     `dashboard  http://localhost:${http.port}/   (API docs at /docs)`,
     `MQTT       mqtt://localhost:${broker.listening.port}`,
     `data       ${config.database.url ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}`}`,
   ];
-  if (questdb) banner.push('telemetry  QuestDB (QDB_CLIENT_CONF, queries over QDB_PG_URL)');
+  if (stores.questdb) banner.push('telemetry  QuestDB (QDB_CLIENT_CONF, queries over QDB_PG_URL)');
   if (http.fellBack) banner.push(`note       port ${config.http.port} was taken, so HTTP is on ${http.port}; set HTTP_PORT to choose`);
   if (broker.listening.fellBack) banner.push(`note       port ${config.mqtt.port} was taken, so MQTT is on ${broker.listening.port}; set MQTT_PORT to choose`);
   log.info({ httpPort: http.port, mqttPort: broker.listening.port }, 'loadwatch is running');
 
+  const openStoresHandle = stores;
+  const openBroker = broker;
   return {
     config,
     httpPort: http.port,
@@ -145,18 +159,17 @@ export async function startService(env: Record<string, string | undefined> = pro
     banner,
     drain: () => pipeline.drain(),
     async stop() {
-      await broker.close();
+      await openBroker.close();
       await journal.close();
       // Whatever is not stored by then stays in the journal and is replayed at the next start,
       // so a hung store cannot hold the shutdown past its budget.
       const budget = new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS));
       await Promise.race([pipeline.drain(), budget]);
       await Promise.race([pipeline.stop(), budget]);
-      await questdb?.close();
       await journal.settle();
       await live.close();
       await app.close();
-      await sql.close();
+      await openStoresHandle.close();
     },
   };
 }
@@ -167,25 +180,6 @@ async function ensureWritableDir(dir: string): Promise<void> {
     await access(dir, constants.W_OK);
   } catch (err) {
     throw new StartupError('DATA_DIR', `${dir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}
-
-async function openStore(config: Config, log: Logger): Promise<Sql> {
-  try {
-    const sql = await openDatabase(config, (err) => log.warn({ err }, 'a database connection failed; the pool replaces it'));
-    await sql.query('SELECT 1');
-    return sql;
-  } catch (err) {
-    if (!config.database.url) throw err;
-    throw new StartupError('DATABASE_URL', `cannot connect to the PostgreSQL server: ${(err as Error).message}`);
-  }
-}
-
-async function openQuestDb(qdb: NonNullable<Config['questdb']>, timeZone: string, archive: ArchiveCache, log: Logger): Promise<QuestDbTelemetryStore> {
-  try {
-    return await openQuestDbTelemetryStore({ ...qdb, timeZone, tagsOf: (meterId) => meterTagsOf(archive.get(meterId)), log: log.child({ step: 'questdb' }) });
-  } catch (err) {
-    throw new StartupError('QDB_CLIENT_CONF', `cannot open QuestDB (its configuration may hold a password, so it is not printed): ${(err as Error).message}`);
   }
 }
 

@@ -1,0 +1,76 @@
+import { createAlarmStorePg } from './alarms/store.pg.js';
+import type { AlarmStore } from './alarms/store.js';
+import { PgArchiveStore } from './archive/archive.pg.js';
+import type { Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import type { Sql } from './db/sql.js';
+import type { MeterContext } from './domain/archive.js';
+import { createPgQuarantineStore } from './ingest/quarantine.pg.js';
+import type { QuarantineStore } from './ingest/quarantine.js';
+import type { Logger } from './log.js';
+import { createRuleEngine, type RuleEngine } from './rules/engine.js';
+import { StartupError } from './startup-error.js';
+import { meterTagsOf } from './telemetry/ilp-rows.js';
+import type { TelemetryStore } from './telemetry/store.js';
+import { createPgTelemetryStore } from './telemetry/telemetry.pg.js';
+import { openQuestDbTelemetryStore } from './telemetry/telemetry.questdb.js';
+
+/** Every store of the service, open and migrated. Part of the composition root (main.ts). */
+export interface Stores {
+  sql: Sql;
+  archive: PgArchiveStore;
+  alarms: AlarmStore;
+  rules: RuleEngine;
+  telemetry: TelemetryStore;
+  quarantine: QuarantineStore;
+  /** Set when QuestDB holds the telemetry. */
+  questdb: boolean;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL (server or embedded) for the archive, alarms and rule state; QuestDB for telemetry when configured. */
+export async function openStores(config: Config, meterOf: (meterId: string) => MeterContext | undefined, log: Logger): Promise<Stores> {
+  const sql = await openSql(config, log);
+  try {
+    await migrate(sql);
+    const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
+    const questdb = config.questdb ? await openQuestDb(config, meterOf, log) : undefined;
+    return {
+      sql,
+      archive: new PgArchiveStore(sql),
+      alarms: createAlarmStorePg(sql),
+      rules,
+      telemetry: questdb ?? createPgTelemetryStore(sql),
+      quarantine: createPgQuarantineStore(sql),
+      questdb: questdb !== undefined,
+      async close() {
+        await questdb?.close();
+        await sql.close();
+      },
+    };
+  } catch (err) {
+    await sql.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function openSql(config: Config, log: Logger): Promise<Sql> {
+  try {
+    const sql = await openDatabase(config, (err) => log.warn({ err }, 'a database connection failed; the pool replaces it'));
+    await sql.query('SELECT 1');
+    return sql;
+  } catch (err) {
+    if (!config.database.url) throw err;
+    throw new StartupError('DATABASE_URL', `cannot connect to the PostgreSQL server: ${(err as Error).message}`);
+  }
+}
+
+async function openQuestDb(config: Config, meterOf: (meterId: string) => MeterContext | undefined, log: Logger) {
+  const qdb = config.questdb!;
+  try {
+    return await openQuestDbTelemetryStore({ ...qdb, timeZone: config.utilityTz, tagsOf: (meterId) => meterTagsOf(meterOf(meterId)), log: log.child({ step: 'questdb' }) });
+  } catch (err) {
+    throw new StartupError('QDB_CLIENT_CONF', `cannot open QuestDB (its configuration may hold a password, so it is not printed): ${(err as Error).message}`);
+  }
+}
