@@ -7,6 +7,7 @@ import { alarmChange } from './change.fixture.js';
 import { deliveryId } from './delivery-id.js';
 import { Receiver } from './receiver.fixture.js';
 import { redisConnection } from './redis-options.js';
+import type { NewSubscription } from './store.js';
 import { startNotify, type NotifyService } from './service.js';
 import { verifySignature } from './signature.js';
 
@@ -20,6 +21,12 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function subscribe(n: NotifyService, s: NewSubscription) {
+  const result = await n.api.subscribe(s);
+  if (!result.ok) throw new Error(result.detail);
+  return result.subscription;
 }
 
 const CASES = [
@@ -68,28 +75,28 @@ describe.each(CASES)('webhook delivery via $queue on $db', ({ queue, db }) => {
   it('a receiver refusing connections, then up, gets every alarm change once after dedup, each signed', async () => {
     const port = await Receiver.freePort();
     const n = await start(FAST);
-    const sub = await n.api.subscriptions.create({ url: `http://127.0.0.1:${port}/hook`, description: 'test', filter: {} });
+    const sub = await subscribe(n, { url: `http://127.0.0.1:${port}/hook`, description: 'test', filter: {} });
     const changes = [alarmChange('created', { id: '1' }), alarmChange('created', { id: '2' }), alarmChange('cleared', { id: '1', severity: 'CRITICAL' })];
     await n.notifier.notify(changes);
     // A re-run rule job hands the same changes over again: no new deliveries.
     await n.notifier.notify(changes);
-    await until(async () => (await n.api.deliveries.list(sub.id, { limit: 10 })).every((d) => d.attempts >= 2), 'failed attempts while down');
+    await until(async () => (await n.api.listDeliveries(sub.id, { limit: 10 })).every((d) => d.attempts >= 2), 'failed attempts while down');
     expect(receiver.requests).toHaveLength(0);
 
     await receiver.start(port);
-    await until(async () => (await n.api.deliveries.list(sub.id, { status: 'delivered', limit: 10 })).length === 3, 'three deliveries');
+    await until(async () => (await n.api.listDeliveries(sub.id, { status: 'delivered', limit: 10 })).length === 3, 'three deliveries');
 
     expect(receiver.distinctIds()).toEqual(changes.map((c) => deliveryId(sub.id, c)).sort());
     for (const r of receiver.requests) {
       expect(verifySignature(r.signature, sub.secret, r.body, Math.floor(Date.now() / 1000))).toBe(true);
       expect(JSON.parse(r.body)).toMatchObject({ deliveryId: r.deliveryId, subscriptionId: sub.id });
     }
-    const deliveries = await n.api.deliveries.list(sub.id, { limit: 10 });
+    const deliveries = await n.api.listDeliveries(sub.id, { limit: 10 });
     expect(deliveries).toHaveLength(3);
     for (const d of deliveries) {
       expect(d.lastStatusCode).toBe(200);
       expect(d.lastLatencyMs).toBeGreaterThanOrEqual(0);
-      const attempts = await n.api.deliveries.attempts(d.id);
+      const attempts = await n.api.deliveryAttempts(d.id);
       expect(attempts.length).toBe(d.attempts);
       expect(attempts.at(-1)).toMatchObject({ statusCode: 200, error: null });
       expect(attempts[0]).toMatchObject({ statusCode: null });
@@ -101,12 +108,12 @@ describe.each(CASES)('webhook delivery via $queue on $db', ({ queue, db }) => {
     const port = await receiver.start();
     receiver.respond = () => (receiver.requests.length === 1 ? { status: 200, delayMs: 1_000 } : { status: 200 });
     const n = await start(FAST, 300);
-    const sub = await n.api.subscriptions.create({ url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
+    const sub = await subscribe(n, { url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
     await n.notifier.notify([alarmChange('created')]);
-    await until(async () => (await n.api.deliveries.list(sub.id, { status: 'delivered', limit: 10 })).length === 1, 'the delivery');
+    await until(async () => (await n.api.listDeliveries(sub.id, { status: 'delivered', limit: 10 })).length === 1, 'the delivery');
     expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
     expect(receiver.distinctIds()).toEqual([deliveryId(sub.id, alarmChange('created'))]);
-    const [attempt1] = await n.api.deliveries.attempts(receiver.requests[0].deliveryId);
+    const [attempt1] = await n.api.deliveryAttempts(receiver.requests[0].deliveryId);
     expect(attempt1.error).toMatch(/no response within 300 ms/);
   });
 
@@ -114,10 +121,10 @@ describe.each(CASES)('webhook delivery via $queue on $db', ({ queue, db }) => {
     const port = await receiver.start();
     receiver.respond = () => ({ status: 302 });
     const n = await start({ attempts: 3, firstDelayMs: 50, maxDelayMs: 50, jitter: 0 });
-    const sub = await n.api.subscriptions.create({ url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
+    const sub = await subscribe(n, { url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
     await n.notifier.notify([alarmChange('created')]);
-    await until(async () => (await n.api.deliveries.list(sub.id, { status: 'dead', limit: 10 })).length === 1, 'a dead letter');
-    const [dead] = await n.api.deliveries.list(sub.id, { status: 'dead', limit: 10 });
+    await until(async () => (await n.api.listDeliveries(sub.id, { status: 'dead', limit: 10 })).length === 1, 'a dead letter');
+    const [dead] = await n.api.listDeliveries(sub.id, { status: 'dead', limit: 10 });
     expect(dead).toMatchObject({ attempts: 3, lastStatusCode: 302 });
     expect(dead.lastError).toMatch(/redirect to http:\/\/127\.0\.0\.1:1\/elsewhere not followed/);
     expect(receiver.requests).toHaveLength(3);
@@ -125,17 +132,17 @@ describe.each(CASES)('webhook delivery via $queue on $db', ({ queue, db }) => {
     receiver.respond = () => ({ status: 204 });
     expect(await n.api.redeliver(sub.id, dead.id)).toBe(true);
     expect(await n.api.redeliver(sub.id, dead.id)).toBe(false);
-    await until(async () => (await n.api.deliveries.get(sub.id, dead.id))?.status === 'delivered', 'the redelivery');
-    expect(await n.api.deliveries.get(sub.id, dead.id)).toMatchObject({ attempts: 4, lastStatusCode: 204 });
+    await until(async () => (await n.api.getDelivery(sub.id, dead.id))?.status === 'delivered', 'the redelivery');
+    expect(await n.api.getDelivery(sub.id, dead.id)).toMatchObject({ attempts: 4, lastStatusCode: 204 });
     expect(receiver.distinctIds()).toEqual([dead.id]);
   });
 
   it('a deleted subscription receives nothing more', async () => {
     const port = await Receiver.freePort();
     const n = await start(FAST);
-    const sub = await n.api.subscriptions.create({ url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
+    const sub = await subscribe(n, { url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
     await n.notifier.notify([alarmChange('created')]);
-    expect(await n.api.subscriptions.remove(sub.id)).toBe(true);
+    expect(await n.api.unsubscribe(sub.id)).toBe(true);
     await receiver.start(port);
     await new Promise((r) => setTimeout(r, 600));
     expect(receiver.requests).toHaveLength(0);
@@ -151,10 +158,10 @@ describe('BullMQ re-delivery', () => {
     const n = await startNotify({ sql: tdb.sql, redisUrl: REDIS_URL, redisPrefix: prefix, allowLoopbackHttp: true, schedule: FAST, log });
     const q = new Queue('deliveries', { connection: redisConnection(REDIS_URL), prefix });
     try {
-      const sub = await n.api.subscriptions.create({ url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
+      const sub = await subscribe(n, { url: `http://127.0.0.1:${port}/hook`, description: '', filter: {} });
       await n.notifier.notify([alarmChange('created')]);
       const id = deliveryId(sub.id, alarmChange('created'));
-      await until(async () => (await n.api.deliveries.get(sub.id, id))?.status === 'delivered', 'the delivery');
+      await until(async () => (await n.api.getDelivery(sub.id, id))?.status === 'delivered', 'the delivery');
       await q.add('deliver', { deliveryId: id }, { jobId: id, attempts: 3 });
       await until(async () => Object.values(await q.getJobCounts('wait', 'active', 'delayed')).every((c) => c === 0), 'the re-delivered job to run');
       await new Promise((r) => setTimeout(r, 200));

@@ -8,16 +8,25 @@ import { createPgDeliveryQueue } from './queue.pg.js';
 import type { DeliveryQueue } from './queue.js';
 import { redisConnection } from './redis-options.js';
 import { createHttpSender } from './sender.http.js';
-import type { DeliveryStore, SubscriptionStore } from './store.js';
+import type { DeliveryStore, NewSubscription, SubscriptionStore } from './store.js';
+import type { SubscriptionWithSecret } from './subscription.js';
 import { createSubscriptionStorePg } from './subscriptions.pg.js';
+import { webhookUrlProblem } from './webhook-url.js';
 
-/** What the subscriptions API needs. */
+export type Subscribed = { ok: true; subscription: SubscriptionWithSecret } | { ok: false; reason: 'url'; detail: string };
+
+/** What the subscriptions API needs; methods only, all async, so the API can be served before the database is open. */
 export interface NotifyApi {
-  subscriptions: Pick<SubscriptionStore, 'create' | 'list' | 'get' | 'remove'>;
-  deliveries: Pick<DeliveryStore, 'list' | 'get' | 'attempts'>;
+  /** Checks the URL against the policy (webhook-url.ts), then stores; the answer holds the secret. */
+  subscribe(s: NewSubscription): Promise<Subscribed>;
+  listSubscriptions: SubscriptionStore['list'];
+  getSubscription: SubscriptionStore['get'];
+  unsubscribe: SubscriptionStore['remove'];
+  listDeliveries: DeliveryStore['list'];
+  getDelivery: DeliveryStore['get'];
+  deliveryAttempts: DeliveryStore['attempts'];
   /** A dead letter back into the queue for a new full schedule; false when there is no such dead letter. */
   redeliver(subscriptionId: string, deliveryId: string): Promise<boolean>;
-  allowLoopbackHttp: boolean;
 }
 
 export interface NotifyOptions {
@@ -56,14 +65,22 @@ export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
   return {
     notifier: createNotifier({ subscriptions, deliveries, queue, log }),
     api: {
-      subscriptions,
-      deliveries,
+      async subscribe(s) {
+        const problem = webhookUrlProblem(s.url, o.allowLoopbackHttp);
+        if (problem) return { ok: false, reason: 'url', detail: `url ${problem}` };
+        return { ok: true, subscription: await subscriptions.create(s) };
+      },
+      listSubscriptions: () => subscriptions.list(),
+      getSubscription: (id) => subscriptions.get(id),
+      unsubscribe: (id) => subscriptions.remove(id),
+      listDeliveries: (id, filter) => deliveries.list(id, filter),
+      getDelivery: (id, deliveryId) => deliveries.get(id, deliveryId),
+      deliveryAttempts: (deliveryId) => deliveries.attempts(deliveryId),
       async redeliver(subscriptionId, deliveryId) {
         const revived = await deliveries.revive(subscriptionId, deliveryId, queue.firstAttemptAt());
         if (revived) await queue.enqueue([deliveryId]);
         return revived;
       },
-      allowLoopbackHttp: o.allowLoopbackHttp,
     },
     close: () => queue.close(),
   };

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NotifyApi } from '../../notify/service.js';
 import { NOTIFY_TRANSITIONS } from '../../notify/subscription.js';
-import { webhookUrlProblem } from '../../notify/webhook-url.js';
 import { ApiError, notFound } from '../errors.js';
 import { ClassCode, IdParams, SeverityCode } from '../schemas.js';
 
@@ -35,24 +34,23 @@ const DeliveryParams = Type.Object({ id: IdParams.properties.id, deliveryId: Typ
 
 export const subscriptionRoutes = (deps: NotifyApi): FastifyPluginAsyncTypebox => async (app) => {
   async function existing(id: string) {
-    const s = await deps.subscriptions.get(id);
+    const s = await deps.getSubscription(id);
     if (!s) throw notFound('subscription', id);
     return s;
   }
 
   app.post('/subscriptions', { schema: { summary: 'Subscribe a webhook to alarm changes; the secret is shown only in this answer', body: Created } }, async (req, reply) => {
-    const problem = webhookUrlProblem(req.body.url, deps.allowLoopbackHttp);
-    if (problem) throw new ApiError(400, 'INVALID_WEBHOOK_URL', `url ${problem}`);
-    const created = await deps.subscriptions.create({ url: req.body.url, description: req.body.description, filter: req.body.filter ?? {} });
-    return reply.status(201).send(created);
+    const result = await deps.subscribe({ url: req.body.url, description: req.body.description, filter: req.body.filter ?? {} });
+    if (!result.ok) throw new ApiError(400, 'INVALID_WEBHOOK_URL', result.detail);
+    return reply.status(201).send(result.subscription);
   });
 
-  app.get('/subscriptions', { schema: { summary: 'Webhook subscriptions (without secrets)' } }, async () => ({ items: await deps.subscriptions.list() }));
+  app.get('/subscriptions', { schema: { summary: 'Webhook subscriptions (without secrets)' } }, async () => ({ items: await deps.listSubscriptions() }));
 
   app.get('/subscriptions/:id', { schema: { summary: 'One subscription (without its secret)', params: IdParams } }, (req) => existing(req.params.id));
 
   app.delete('/subscriptions/:id', { schema: { summary: 'Unsubscribe; pending deliveries are dropped', params: IdParams } }, async (req, reply) => {
-    if (!(await deps.subscriptions.remove(req.params.id))) throw notFound('subscription', req.params.id);
+    if (!(await deps.unsubscribe(req.params.id))) throw notFound('subscription', req.params.id);
     return reply.status(204).send();
   });
 
@@ -70,14 +68,14 @@ export const subscriptionRoutes = (deps: NotifyApi): FastifyPluginAsyncTypebox =
     },
     async (req) => {
       await existing(req.params.id);
-      return { items: await deps.deliveries.list(req.params.id, req.query) };
+      return { items: await deps.listDeliveries(req.params.id, req.query) };
     },
   );
 
   app.get('/subscriptions/:id/deliveries/:deliveryId', { schema: { summary: 'One delivery with every attempt', params: DeliveryParams } }, async (req) => {
-    const delivery = await deps.deliveries.get(req.params.id, req.params.deliveryId);
+    const delivery = await deps.getDelivery(req.params.id, req.params.deliveryId);
     if (!delivery) throw notFound('delivery', req.params.deliveryId);
-    return { ...delivery, attemptLog: await deps.deliveries.attempts(delivery.id) };
+    return { ...delivery, attemptLog: await deps.deliveryAttempts(delivery.id) };
   });
 
   app.get(
@@ -85,7 +83,7 @@ export const subscriptionRoutes = (deps: NotifyApi): FastifyPluginAsyncTypebox =
     { schema: { summary: 'Deliveries that failed their last attempt', params: IdParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }) } },
     async (req) => {
       await existing(req.params.id);
-      return { items: await deps.deliveries.list(req.params.id, { status: 'dead', limit: req.query.limit }) };
+      return { items: await deps.listDeliveries(req.params.id, { status: 'dead', limit: req.query.limit }) };
     },
   );
 
