@@ -22,7 +22,7 @@ export interface CounterTier {
 
 export interface CounterOptions {
   clearPoints: number;
-  recovery: { up: number; down: number };
+  recovery: { up: number; down: number; deltaPct?: number };
   maxGapMs: number;
   /** How far a value is from normal: the peak is the value with the largest score. */
   peakScore: (value: number) => number;
@@ -84,9 +84,10 @@ export function violates(value: number, limit: Limit): 'over' | 'under' | null {
 }
 
 function recovered(value: number, limit: Limit, recovery: CounterOptions['recovery']): boolean {
+  const d = recovery.deltaPct;
   return (
-    (limit.upper === null || value < limit.upper * recovery.up) &&
-    (limit.lower === null || value > limit.lower * recovery.down)
+    (limit.upper === null || value < (d === undefined ? limit.upper * recovery.up : limit.upper - d)) &&
+    (limit.lower === null || value > (d === undefined ? limit.lower * recovery.down : limit.lower + d))
   );
 }
 
@@ -98,7 +99,9 @@ function alignTiers(state: CounterState, tierCount: number): TierState[] {
   return fresh;
 }
 
-function nextTier(t: TierState, value: number, tier: CounterTier, opts: CounterOptions): TierState {
+function nextTier(t: TierState, value: number | null, tier: CounterTier, opts: CounterOptions): TierState {
+  // A tier whose own value is missing pauses (domain.md decision 5).
+  if (value === null) return t;
   if (violates(value, tier.limit)) {
     const count = t.count + 1;
     return { count, raised: t.raised || count >= tier.sustainPoints, clearCount: 0 };
@@ -119,29 +122,43 @@ function highestRaised(tiers: TierState[], defs: readonly CounterTier[]): number
   return best;
 }
 
+/** A value per tier (tiers may look at different measures), or one value for all. */
+export type PointValue = number | null | readonly (number | null)[];
+
+const valid = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+function perTier(value: PointValue, tierCount: number): (number | null)[] {
+  return Array.from({ length: tierCount }, (_, i) => valid(Array.isArray(value) ? value[i] : (value as number | null)));
+}
+
 /** One sample; value null = missing, which pauses every count (domain.md decision 5). */
 export function stepCounter(
   prev: CounterState,
   tsMs: number,
-  value: number | null,
+  value: PointValue,
   defs: readonly CounterTier[],
   opts: CounterOptions,
 ): { state: CounterState; step?: Step } {
   if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
-  if (value === null || !Number.isFinite(value)) return { state: { ...prev, lastTsMs: tsMs } };
+  const values = perTier(value, defs.length);
+  if (values.every((v) => v === null)) return { state: { ...prev, lastTsMs: tsMs } };
 
   const gapReset = prev.lastValueTsMs !== null && tsMs - prev.lastValueTsMs > opts.maxGapMs;
   const before = alignTiers(prev, defs.length).map((t) => (gapReset ? { ...t, count: 0, clearCount: 0 } : t));
-  const tiers = before.map((t, i) => nextTier(t, value, defs[i], opts));
-  const direction = defs.map((d) => violates(value, d.limit)).find((d) => d !== null) ?? null;
+  const tiers = before.map((t, i) => nextTier(t, values[i], defs[i], opts));
+  const hit = defs.findIndex((d, i) => values[i] !== null && violates(values[i] as number, d.limit) !== null);
+  const direction = hit < 0 ? null : violates(values[hit] as number, defs[hit].limit);
+  const top = highestRaised(tiers, defs);
+  // The value reported is the one of the tier that decides the severity (else the first violating or present one).
+  const shownAt = top >= 0 && values[top] !== null ? top : hit >= 0 ? hit : values.findIndex((v) => v !== null);
+  const value0 = values[shownAt] as number;
   const runStartTsMs = direction ? ((gapReset ? null : prev.runStartTsMs) ?? tsMs) : null;
   const prevPeak = gapReset ? null : (prev.runPeakValue ?? null);
-  const runPeakValue = !direction ? null : prevPeak !== null && opts.peakScore(prevPeak) >= opts.peakScore(value) ? prevPeak : value;
+  const runPeakValue = !direction ? null : prevPeak !== null && opts.peakScore(prevPeak) >= opts.peakScore(value0) ? prevPeak : value0;
   const state: CounterState = {
     lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs, runPeakValue, tiers, active: prev.active,
   };
 
-  const top = highestRaised(tiers, defs);
   const was = prev.active;
   if (top < 0) {
     state.active = null;
@@ -150,15 +167,15 @@ export function stepCounter(
   const severity = defs[top].severity;
   if (!was) {
     const active: ActiveState = {
-      severity, tierIndex: top, startTsMs: runStartTsMs ?? tsMs, lastTsMs: tsMs, value, peakValue: runPeakValue ?? value,
+      severity, tierIndex: top, startTsMs: runStartTsMs ?? tsMs, lastTsMs: tsMs, value: value0, peakValue: runPeakValue ?? value0,
       direction: direction ?? 'over',
     };
     state.active = active;
     return { state, step: { kind: 'raise', atTsMs: tsMs, active } };
   }
-  const peakValue = direction && opts.peakScore(value) > opts.peakScore(was.peakValue) ? value : was.peakValue;
+  const peakValue = direction && opts.peakScore(value0) > opts.peakScore(was.peakValue) ? value0 : was.peakValue;
   const active: ActiveState = direction
-    ? { ...was, severity, tierIndex: top, lastTsMs: tsMs, value, peakValue, direction }
+    ? { ...was, severity, tierIndex: top, lastTsMs: tsMs, value: value0, peakValue, direction }
     : { ...was, severity, tierIndex: top };
   state.active = active;
   if (rank(severity) !== rank(was.severity)) {

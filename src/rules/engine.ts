@@ -4,8 +4,11 @@ import type { AnySample } from '../domain/sample.js';
 import type { Sql } from '../db/sql.js';
 import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { AlarmChange } from '../alarms/store.js';
+import { loadDayInput } from './day-input.pg.js';
+import type { DayInput } from './day-input.js';
 import { evaluate } from './evaluate.js';
-import type { SettingsByClass } from './settings.js';
+import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
+import type { RuleOverrides, SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
 import { lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
 import type { Transition } from './transition.js';
@@ -35,9 +38,29 @@ function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
  * Rule evaluation as a service: state lives in rule_state and alarms in the alarms table, so any number of
  * workers can run this; the only process-local thing is the settings cache.
  */
-export async function createRuleEngine(deps: { sql: Sql; log: Logger }): Promise<RuleEngine> {
-  const { sql } = deps;
-  const { log } = deps;
+/** Per-customer overrides of these customers (the alarms module stores them: overrides.pg.ts). */
+export type OverridesLoader = (sql: Sql, customerIds: readonly string[]) => Promise<Map<string, RuleOverrides>>;
+
+export interface RuleEngineDeps {
+  sql: Sql;
+  log: Logger;
+  /** Where days and months are cut (domain.md decision 4); default Asia/Shanghai. */
+  utilityTz?: string;
+  loadOverrides?: OverridesLoader;
+}
+
+/** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
+async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
+  const closing = [...new Set(list.filter((s) => s.kind === 'reading').map((s) => s.tsMs))].sort((a, b) => a - b);
+  const days: DayInput[] = [];
+  for (const ts of closing) days.push(await loadDayInput(tx, meterId, ts, tz));
+  return days;
+}
+
+export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine> {
+  const { sql, log } = deps;
+  const tz = deps.utilityTz ?? 'Asia/Shanghai';
+  const loadOverrides = deps.loadOverrides ?? loadOverridesPg;
   const seeded = await seedDefaultSettings(sql);
   if (seeded > 0) log.info({ seeded }, 'seeded default rule settings');
 
@@ -64,11 +87,18 @@ export async function createRuleEngine(deps: { sql: Sql; log: Logger }): Promise
       return sql.transaction(async (tx) => {
         await lockMeters(tx, meterIds);
         const states = await loadStates(tx, meterIds);
+        const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
+        const overrides = await loadOverrides(tx, customerIds);
         const changed: StateRow[] = [];
         const transitions: Transition[] = [];
+        let tooLate = 0;
         for (const [meterId, list] of byMeter) {
           const before = states.get(meterId) ?? {};
-          const result = evaluate(contexts.get(meterId) as MeterContext, list, current, before);
+          const ctx = contexts.get(meterId) as MeterContext;
+          const result = evaluate(ctx, list, current, before, {
+            days: await daysOf(tx, meterId, list, tz), overrides: overrides.get(ctx.customer.id),
+          });
+          tooLate += result.tooLate;
           transitions.push(...result.transitions);
           for (const [key, state] of Object.entries(result.state)) {
             if (JSON.stringify(state) === JSON.stringify(before[key])) continue;
@@ -79,6 +109,7 @@ export async function createRuleEngine(deps: { sql: Sql; log: Logger }): Promise
         const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
         await saveStates(tx, changed);
         if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
+        if (tooLate > 0) log.warn({ tooLate }, 'samples older than the rule window were not evaluated');
         return changes;
       });
     },

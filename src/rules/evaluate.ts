@@ -1,88 +1,67 @@
 import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
-import type { AnySample, PhaseValues } from '../domain/sample.js';
-import { initialCounterState, stepCounter, type CounterOptions, type CounterState, type CounterTier } from './counter.js';
-import { loadRatePct } from './load-rate.js';
-import { effectiveSettings, RULES, type RuleCode, type RuleSettings, type SettingsByClass } from './settings.js';
+import type { AnySample, LoadValues, PhaseValues } from '../domain/sample.js';
+import type { Step } from './counter.js';
+import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
+import { curveTracks } from './curve-tracks.js';
+import { dailyPoints } from './daily-tracks.js';
+import type { DayInput } from './day-input.js';
+import { COLLECTION_RULES, CURVE_RULES, RULES, type RuleCode } from './rule-codes.js';
+import { effectiveSettings, type RuleOverrides, type SettingsByClass } from './settings.js';
+import type { TrackDef } from './track.js';
 import type { Transition } from './transition.js';
-import { bandVolts, DEFAULT_VOLTAGE_BANDS, qualifiedBand, voltageReference, type VoltageBands } from './voltage-band.js';
+import { DEFAULT_VOLTAGE_BANDS, type VoltageBands } from './voltage-band.js';
+import { advanceTrack, asTrackState, type TrackState, type WindowPoint } from './window.js';
 
-/** Counter state per (rule, phase) of one meter, keyed by stateKey(rule, phase). */
-export type MeterRuleState = Record<string, CounterState>;
+/**
+ * Rule state of one meter, keyed by stateKey(rule, phase): a TrackState per (rule, phase), plus RECENT_KEY with
+ * the meter's latest curve samples per kind, so a voltage and a current of the same timestamp that arrive in
+ * different batches still meet (L1–L4 need both).
+ */
+export type MeterRuleState = Record<string, unknown>;
 
 export function stateKey(rule: string, phase: Phase | ''): string {
   return `${rule}:${phase}`;
 }
 
-/** One (rule, phase) to evaluate: its tiers, how to read a sample and how to describe the result. */
-interface Track {
-  rule: RuleCode;
-  phase: Phase | '';
-  kind: 'voltage' | 'load';
-  read: (sample: AnySample) => number | null;
-  tiers: CounterTier[];
-  opts: CounterOptions;
-  threshold: (tierIndex: number, direction: 'over' | 'under') => number;
-  details: (tierIndex: number, direction: 'over' | 'under') => Record<string, unknown>;
+export const RECENT_KEY = stateKey('_recent', '');
+/** Curve samples kept per kind for pairing: 4 h of 15-min points. */
+const RECENT_POINTS = 16;
+
+type Recent = { voltage: [number, PhaseValues][]; current: [number, PhaseValues][]; load: [number, LoadValues][] };
+
+function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): Recent {
+  const out: Recent = { voltage: [...(prev?.voltage ?? [])], current: [...(prev?.current ?? [])], load: [...(prev?.load ?? [])] };
+  for (const s of samples) {
+    if (s.kind === 'reading') continue;
+    const list = out[s.kind] as [number, unknown][];
+    const at = list.findIndex(([ts]) => ts === s.tsMs);
+    if (at >= 0) list.splice(at, 1);
+    list.push([s.tsMs, s.values]);
+  }
+  for (const k of ['voltage', 'current', 'load'] as const) {
+    (out[k] as [number, unknown][]).sort((a, b) => a[0] - b[0]);
+    out[k].splice(0, Math.max(0, out[k].length - RECENT_POINTS));
+  }
+  return out;
 }
 
-const V2_DEFAULT_BAND = { upperPct: 120, lowerPct: 78 };
-
-function voltageTracks(ctx: MeterContext, rule: 'V1' | 'V2', s: RuleSettings, bands: VoltageBands): Track[] {
-  const { referenceV, phases } = voltageReference(ctx.meter);
-  const bandPct = s.band ?? (rule === 'V1' ? qualifiedBand(ctx.meter, bands) : V2_DEFAULT_BAND);
-  const { upperV, lowerV } = bandVolts(referenceV, bandPct);
-  const limit = { upper: upperV, lower: lowerV, inclusive: false };
-  const opts = { ...s, peakScore: (v: number) => Math.abs(v - referenceV) };
-  return phases.map((phase) => ({
-    rule,
-    phase,
-    kind: 'voltage',
-    read: (sample) => (sample.values as PhaseValues)[phase.toLowerCase() as keyof PhaseValues],
-    tiers: s.tiers.map((t) => ({ severity: t.severity, sustainPoints: t.sustainPoints, limit })),
-    opts,
-    threshold: (_i, direction) => (direction === 'over' ? upperV : lowerV),
-    details: (i, direction) => ({
-      direction, unit: 'V', referenceV, band: { ...bandPct, upperV, lowerV },
-      sustainPoints: s.tiers[i].sustainPoints, clearPoints: s.clearPoints,
-    }),
-  }));
-}
-
-function loadTracks(ctx: MeterContext, s: RuleSettings): Track[] {
-  const contractKva = ctx.customer.contractKva;
-  // Without a contract capacity there is nothing to compare the load with.
-  if (contractKva === null || !(contractKva > 0)) return [];
-  const tiers = s.tiers.filter((t) => t.thresholdPct !== undefined);
-  return [{
-    rule: 'O1',
-    phase: '',
-    kind: 'load',
-    read: (sample) => (sample.kind === 'load' ? loadRatePct(sample.values, contractKva) : null),
-    tiers: tiers.map((t) => ({
-      severity: t.severity, sustainPoints: t.sustainPoints,
-      limit: { upper: t.thresholdPct as number, lower: null, inclusive: true },
-    })),
-    opts: { ...s, peakScore: (v) => v },
-    threshold: (i) => tiers[i].thresholdPct as number,
-    details: (i, direction) => ({
-      direction, unit: '%', contractKva, thresholdPct: tiers[i].thresholdPct,
-      sustainPoints: tiers[i].sustainPoints, clearPoints: s.clearPoints,
-    }),
-  }];
-}
-
-function tracksFor(ctx: MeterContext, settings: SettingsByClass, bands: VoltageBands): Track[] {
-  return RULES.flatMap((rule) => {
-    const s = effectiveSettings(ctx.customer.classes, rule, settings);
-    if (!s) return [];
-    return rule === 'O1' ? loadTracks(ctx, s) : voltageTracks(ctx, rule, s, bands);
-  });
+/** New curve points, completed with the other kinds of the same timestamp from earlier batches. */
+function newPoints(samples: readonly AnySample[], recent: Recent): CurvePoint[] {
+  const points = [...mergePoints(samples).values()];
+  for (const p of points) {
+    for (const k of ['voltage', 'current', 'load'] as const) {
+      if (p[k] !== undefined) continue;
+      const hit = (recent[k] as [number, unknown][]).find(([ts]) => ts === p.tsMs);
+      if (hit) (p as Record<CurveKind, unknown>)[k] = hit[1];
+    }
+  }
+  return points.sort((a, b) => a.tsMs - b.tsMs);
 }
 
 /** A run of updates in one batch collapses into the transition before it: callers notify once. */
 function push(out: Transition[], t: Transition): void {
-  const last = out.findLast((o) => o.rule === t.rule && o.phase === t.phase);
+  const last = out.findLast((o) => o.rule === t.rule && o.phase === t.phase && o.meterId === t.meterId);
   if (t.kind === 'update' && last && last.kind !== 'clear') {
     out[out.lastIndexOf(last)] = { ...t, kind: last.kind, atTsMs: last.atTsMs };
     return;
@@ -90,38 +69,76 @@ function push(out: Transition[], t: Transition): void {
   out.push(t);
 }
 
+function toTransition(meterId: string, def: TrackDef, step: Step): Transition {
+  const a = step.active;
+  return {
+    kind: step.kind, meterId, rule: def.rule, phase: def.phase, severity: a.severity,
+    startTsMs: a.startTsMs, lastTsMs: a.lastTsMs, atTsMs: step.atTsMs, value: a.value, peakValue: a.peakValue,
+    threshold: def.threshold(a.tierIndex, a.direction), details: def.details(a.tierIndex, a.direction),
+  };
+}
+
+export interface EvaluateOptions {
+  bands?: VoltageBands;
+  /** Data dates closed by freezes of this batch, with what the daily rules need (engine adapter). */
+  days?: readonly DayInput[];
+  /** This customer's overrides (beat the class settings). */
+  overrides?: RuleOverrides;
+}
+
+export interface Evaluation {
+  state: MeterRuleState;
+  transitions: Transition[];
+  /** Values older than a track's window, ignored (window.ts). */
+  tooLate: number;
+}
+
+const isCurveRule = (r: RuleCode) => (CURVE_RULES as readonly string[]).includes(r);
+
 /**
- * Evaluates V1, V2 and O1 for one meter over new samples (primary values, any kinds; only voltage and load
- * are used). Pure: the state in, the next state and the alarm transitions out. Replay-safe: samples not newer
- * than the last one evaluated for a (rule, phase) change nothing.
+ * Evaluates every rule of domain.md 3.2 for one meter over new samples (primary values, any kinds, any order):
+ * curve rules on the 15-min points, daily rules on the data dates in opts.days. Pure: state in, next state and
+ * alarm transitions out. Late samples re-evaluate their window; replays change nothing.
  */
 export function evaluate(
   ctx: MeterContext,
   samples: readonly AnySample[],
   settings: SettingsByClass,
   state: MeterRuleState,
-  bands: VoltageBands = DEFAULT_VOLTAGE_BANDS,
-): { state: MeterRuleState; transitions: Transition[] } {
+  opts: EvaluateOptions = {},
+): Evaluation {
+  const bands = opts.bands ?? DEFAULT_VOLTAGE_BANDS;
   const next: MeterRuleState = { ...state };
   const transitions: Transition[] = [];
-  const mine = samples.filter((s) => s.meterId === ctx.meter.id).sort((a, b) => a.tsMs - b.tsMs);
-  for (const track of tracksFor(ctx, settings, bands)) {
-    const key = stateKey(track.rule, track.phase);
-    let counter = next[key] ?? initialCounterState(track.tiers.length);
-    for (const sample of mine) {
-      if (sample.kind !== track.kind) continue;
-      const { state: after, step } = stepCounter(counter, sample.tsMs, track.read(sample), track.tiers, track.opts);
-      counter = after;
-      if (!step) continue;
-      const a = step.active;
-      push(transitions, {
-        kind: step.kind, meterId: ctx.meter.id, rule: track.rule, phase: track.phase, severity: a.severity,
-        startTsMs: a.startTsMs, lastTsMs: a.lastTsMs, atTsMs: step.atTsMs, value: a.value, peakValue: a.peakValue,
-        threshold: track.threshold(a.tierIndex, a.direction), details: track.details(a.tierIndex, a.direction),
-      });
+  let tooLate = 0;
+  const mine = samples.filter((s) => s.meterId === ctx.meter.id);
+  const recent = state[RECENT_KEY] as Recent | undefined;
+  const points = newPoints(mine, recent ?? { voltage: [], current: [], load: [] });
+  if (points.length > 0) next[RECENT_KEY] = updateRecent(recent, mine);
+
+  const run = (def: TrackDef, values: WindowPoint[]) => {
+    if (values.length === 0) return;
+    const key = stateKey(def.rule, def.phase);
+    const result = advanceTrack(asTrackState(next[key], def.tiers.length), values, def.tiers, def.opts);
+    tooLate += result.tooLate;
+    for (const step of result.steps) push(transitions, toTransition(ctx.meter.id, def, step));
+    next[key] = result.state satisfies TrackState;
+  };
+
+  for (const rule of RULES) {
+    if ((COLLECTION_RULES as readonly string[]).includes(rule)) continue;
+    const s = effectiveSettings(ctx.customer.classes, rule, settings, opts.overrides?.[rule]);
+    if (!s) continue;
+    if (isCurveRule(rule) && s.form !== 'daily') {
+      for (const track of curveTracks(ctx, rule, s, bands)) {
+        const complete = points.filter((p) => track.needs.every((k) => p[k] !== undefined));
+        run(track, complete.map((p): WindowPoint => [p.tsMs, track.read(p)]));
+      }
+      continue;
     }
-    // Tracks without any sample of their kind leave no state behind.
-    if (counter.lastTsMs !== null) next[key] = counter;
+    for (const day of opts.days ?? []) {
+      for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, [[day.dayStartMs, p.value]]);
+    }
   }
-  return { state: next, transitions };
+  return { state: next, transitions, tooLate };
 }

@@ -12,22 +12,22 @@ describe('default matrix (domain.md 3.2)', () => {
     ['DH_KEY', 'V1', [[null, 4, 'WARNING']]],
     ['DH_GROWTH', 'V1', [[null, 4, 'WARNING']]],
     ['DEDICATED', 'V1', [[null, 4, 'WARNING']]],
-    ['LV_NONRES', 'V1', undefined],
-    ['RESIDENTIAL', 'V1', undefined],
+    ['LV_NONRES', 'V1', [[95, 1, 'WARNING']]],
+    ['RESIDENTIAL', 'V1', [[95, 1, 'WARNING']]],
     ['KEY', 'V2', [[null, 1, 'MAJOR']]],
     ['TOP100', 'V2', [[null, 1, 'MAJOR']]],
     ['DH_KEY', 'V2', [[null, 2, 'MINOR']]],
     ['DH_GROWTH', 'V2', [[null, 2, 'MINOR']]],
     ['DEDICATED', 'V2', [[null, 2, 'MINOR']]],
-    ['LV_NONRES', 'V2', undefined],
-    ['RESIDENTIAL', 'V2', undefined],
+    ['LV_NONRES', 'V2', [[null, 1, 'MINOR']]],
+    ['RESIDENTIAL', 'V2', [[null, 1, 'MINOR']]],
     ['KEY', 'O1', [[80, 4, 'WARNING'], [100, 2, 'MAJOR'], [120, 1, 'CRITICAL']]],
     ['TOP100', 'O1', [[80, 4, 'WARNING'], [100, 2, 'MAJOR'], [120, 1, 'CRITICAL']]],
     ['DH_KEY', 'O1', [[100, 4, 'MINOR'], [120, 2, 'MAJOR']]],
     ['DH_GROWTH', 'O1', [[100, 4, 'MINOR'], [120, 2, 'MAJOR']]],
     ['DEDICATED', 'O1', [[100, 4, 'MINOR'], [120, 2, 'MAJOR']]],
-    ['LV_NONRES', 'O1', undefined],
-    ['RESIDENTIAL', 'O1', undefined],
+    ['LV_NONRES', 'O1', [[100, 1, 'WARNING']]],
+    ['RESIDENTIAL', 'O1', [[100, 1, 'WARNING']]],
   ] as const)('%s %s', (cls, rule, expected) => {
     expect(sustains([cls], rule)).toEqual(expected);
   });
@@ -48,7 +48,7 @@ describe('effectiveSettings: the most sensitive class wins', () => {
     [['DH_GROWTH', 'KEY'], 'V1', [[null, 1, 'MINOR']]],
     [['DEDICATED', 'RESIDENTIAL'], 'V2', [[null, 2, 'MINOR']]],
     [['DEDICATED', 'TOP100'], 'O1', [[80, 4, 'WARNING'], [100, 2, 'MAJOR'], [120, 1, 'CRITICAL']]],
-    [['RESIDENTIAL', 'LV_NONRES'], 'O1', undefined],
+    [['RESIDENTIAL', 'LV_NONRES'], 'O1', [[100, 1, 'WARNING']]],
     [[], 'V1', undefined],
   ] as const)('%j %s', (classes, rule, expected) => {
     expect(sustains([...classes], rule)).toEqual(expected);

@@ -1,13 +1,11 @@
 import { severityRank, SEVERITIES, type Severity } from '../domain/alarm.js';
 import { CUSTOMER_CLASSES, type CustomerClass } from '../domain/customer-class.js';
+import { RULES, type RuleCode } from './rule-codes.js';
+import { DEFAULT_SETTINGS } from './settings-defaults.js';
 
-/** Rules implemented so far (domain.md 3.2). */
-export const RULES = ['V1', 'V2', 'O1'] as const;
-export type RuleCode = (typeof RULES)[number];
-
-export function isRuleCode(value: string): value is RuleCode {
-  return (RULES as readonly string[]).includes(value);
-}
+export { isRuleCode, RULES, type RuleCode } from './rule-codes.js';
+export { DEFAULT_SETTINGS } from './settings-defaults.js';
+export { validateRuleSettings } from './settings-validate.js';
 
 /** A voltage band as percent of the reference voltage, e.g. 107 / 90. */
 export interface BandPct {
@@ -18,94 +16,75 @@ export interface BandPct {
 /** One create condition (ThingsBoard: one per severity): beyond the limit for sustainPoints consecutive points. */
 export interface Tier {
   severity: Severity;
-  /** O1: load rate β in % of contract capacity. Voltage rules use the rule's band instead. */
+  /** Limit in % (unit per rule: β, unbalance, compliance, % of baseline, PF deficit × 100 …). */
   thresholdPct?: number;
+  /** Limit in the rule's own unit (kWh secondary for M1, M4, M5). */
+  thresholdValue?: number;
+  /** Which value of the point the tier looks at (rule-codes MEASURES); absent = the rule's main value. */
+  measure?: string;
   sustainPoints: number;
 }
 
 export interface RuleSettings {
   enabled: boolean;
+  /** 'daily': one point per data date (classes with daily freezes only); absent = the rule's natural form. */
+  form?: 'curve' | 'daily';
   tiers: Tier[];
   /** Consecutive recovered points before a raised tier clears (domain.md 2.7, T_clear). */
   clearPoints: number;
-  /** recovered for "value > limit" := value < limit × up; for "value < limit" := value > limit × down. */
-  recovery: { up: number; down: number };
+  /**
+   * recovered for "value > limit" := value < limit × up (or < limit − deltaPct when set, for unbalance);
+   * for "value < limit" := value > limit × down (or > limit + deltaPct).
+   */
+  recovery: { up: number; down: number; deltaPct?: number };
   /** A gap between valid values longer than this resets the counters instead of pausing them. */
   maxGapMs: number;
   /** Voltage band; absent for V1 = the GB/T 12325 band of the meter's voltage level. */
   band?: BandPct;
+  /** I1 light-load gate: no evaluation while I_max < this % of the rated current (domain.md 2.2). */
+  lightLoadPct?: number;
 }
 
 export type SettingsByClass = Partial<Record<CustomerClass, Partial<Record<RuleCode, RuleSettings>>>>;
 
-const QUARTER_HOUR_MS = 15 * 60_000;
-// domain.md 2.7: recovery coefficients 0.99/1.01 for voltage, 0.95/1.05 for load; maxGap = 2 × interval.
-const VOLTAGE_BASE = { clearPoints: 2, recovery: { up: 0.99, down: 1.01 }, maxGapMs: 2 * QUARTER_HOUR_MS };
-const LOAD_BASE = { clearPoints: 2, recovery: { up: 0.95, down: 1.05 }, maxGapMs: 2 * QUARTER_HOUR_MS };
-
-// Residential and LV non-residential customers only have daily forms of V1/V2/O1 in the matrix
-// (daily compliance, daily min/max, daily peak); those daily rules come later, the curve forms stay off.
-const DAILY_ONLY = { enabled: false, tiers: [] };
-
-function v1(sustainPoints: number, severity: Severity): RuleSettings {
-  return { ...VOLTAGE_BASE, enabled: true, tiers: [{ severity, sustainPoints }] };
-}
-
-function v2(sustainPoints: number, severity: Severity): RuleSettings {
-  // domain.md 3.2 V2: upper-upper / lower-lower, e.g. > 120 % or < 78 % of the reference voltage.
-  return { ...v1(sustainPoints, severity), band: { upperPct: 120, lowerPct: 78 } };
-}
-
-function o1(tiers: Tier[]): RuleSettings {
-  return { ...LOAD_BASE, enabled: true, tiers };
-}
-
-const O1_KEY: Tier[] = [
-  { severity: 'WARNING', thresholdPct: 80, sustainPoints: 4 },
-  { severity: 'MAJOR', thresholdPct: 100, sustainPoints: 2 },
-  { severity: 'CRITICAL', thresholdPct: 120, sustainPoints: 1 },
-];
-const O1_STANDARD: Tier[] = [
-  { severity: 'MINOR', thresholdPct: 100, sustainPoints: 4 },
-  { severity: 'MAJOR', thresholdPct: 120, sustainPoints: 2 },
-];
-
-/** domain.md 3.2, rows V1, V2, O1 (curve forms, one point = 15 min). */
-export const DEFAULT_SETTINGS: Record<CustomerClass, Record<RuleCode, RuleSettings>> = {
-  KEY: { V1: v1(1, 'MINOR'), V2: v2(1, 'MAJOR'), O1: o1(O1_KEY) },
-  TOP100: { V1: v1(2, 'MINOR'), V2: v2(1, 'MAJOR'), O1: o1(O1_KEY) },
-  DH_KEY: { V1: v1(4, 'WARNING'), V2: v2(2, 'MINOR'), O1: o1(O1_STANDARD) },
-  DH_GROWTH: { V1: v1(4, 'WARNING'), V2: v2(2, 'MINOR'), O1: o1(O1_STANDARD) },
-  DEDICATED: { V1: v1(4, 'WARNING'), V2: v2(2, 'MINOR'), O1: o1(O1_STANDARD) },
-  LV_NONRES: {
-    V1: { ...VOLTAGE_BASE, ...DAILY_ONLY },
-    V2: { ...VOLTAGE_BASE, ...DAILY_ONLY },
-    O1: { ...LOAD_BASE, ...DAILY_ONLY },
-  },
-  RESIDENTIAL: {
-    V1: { ...VOLTAGE_BASE, ...DAILY_ONLY },
-    V2: { ...VOLTAGE_BASE, ...DAILY_ONLY },
-    O1: { ...LOAD_BASE, ...DAILY_ONLY },
-  },
-};
+/** Per-customer overrides (stored by the alarms module): any field of any rule; tiers replace the class tiers. */
+export type RuleOverrides = Partial<Record<RuleCode, Partial<RuleSettings>>>;
 
 function moreSevere(a: Severity, b: Severity): Severity {
   return severityRank(a) <= severityRank(b) ? a : b;
 }
 
-/** Tiers with the same threshold merge field by field: shortest sustain, highest severity. */
-function mergeTiers(all: Tier[]): Tier[] {
-  const byThreshold = new Map<number | undefined, Tier>();
-  for (const t of all) {
-    const seen = byThreshold.get(t.thresholdPct);
-    byThreshold.set(
-      t.thresholdPct,
-      seen
-        ? { ...seen, severity: moreSevere(seen.severity, t.severity), sustainPoints: Math.min(seen.sustainPoints, t.sustainPoints) }
-        : { ...t },
-    );
+const thresholdKey = (t: Tier) => `${t.measure ?? ''}|${t.thresholdPct ?? ''}|${t.thresholdValue ?? ''}`;
+
+/** A class whose tiers share a threshold is a ladder in time (Z1: 1 day MINOR, 2 days MAJOR). */
+function isLadder(tiers: readonly Tier[]): boolean {
+  return new Set(tiers.map(thresholdKey)).size < tiers.length;
+}
+
+/** A tier is useless when another at the same threshold is at least as severe and raises no later. */
+function dominated(t: Tier, all: readonly Tier[]): boolean {
+  return all.some((u) => u !== t && thresholdKey(u) === thresholdKey(t) &&
+    severityRank(u.severity) <= severityRank(t.severity) && u.sustainPoints <= t.sustainPoints &&
+    (severityRank(u.severity) < severityRank(t.severity) || u.sustainPoints < t.sustainPoints));
+}
+
+/**
+ * Tiers with the same threshold merge field by field: shortest sustain, highest severity. Ladders in time merge
+ * per (threshold, severity) instead, so "1 day MINOR, 2 days MAJOR" keeps both steps.
+ */
+function mergeTiers(perClass: readonly Tier[][]): Tier[] {
+  const ladder = perClass.some(isLadder);
+  const byKey = new Map<string, Tier>();
+  for (const t of perClass.flat()) {
+    const key = thresholdKey(t) + (ladder ? `|${t.severity}` : '');
+    const seen = byKey.get(key);
+    byKey.set(key, seen
+      ? { ...seen, severity: moreSevere(seen.severity, t.severity), sustainPoints: Math.min(seen.sustainPoints, t.sustainPoints) }
+      : { ...t });
   }
-  return [...byThreshold.values()].sort((a, b) => (a.thresholdPct ?? 0) - (b.thresholdPct ?? 0));
+  const merged = [...byKey.values()];
+  return merged.filter((t) => !dominated(t, merged)).sort((a, b) =>
+    (a.thresholdPct ?? a.thresholdValue ?? 0) - (b.thresholdPct ?? b.thresholdValue ?? 0) || a.sustainPoints - b.sustainPoints);
 }
 
 function narrowest(bands: BandPct[]): BandPct | undefined {
@@ -116,32 +95,67 @@ function narrowest(bands: BandPct[]): BandPct | undefined {
   };
 }
 
+const usable = (s: RuleSettings | undefined): s is RuleSettings => s !== undefined && s.enabled && s.tiers.length > 0;
+
 /**
  * The setting of one rule for a customer of several classes (domain.md decision 1): the most sensitive wins,
  * i.e. lowest threshold, shortest sustain, highest severity, narrowest band. Clearing takes the most cautious
  * values (longest clearPoints, recovery factors furthest from 1) so a sensitive class is not cleared early.
- * Undefined when no class of the customer has the rule enabled.
+ * A curve form wins over a daily form (the curve classes are the watched ones). A per-customer override
+ * (withOverride) replaces the merged result field by field. Undefined when the rule ends up disabled.
  */
 export function effectiveSettings(
   classes: readonly CustomerClass[],
   rule: RuleCode,
   settingsByClass: SettingsByClass,
+  override?: Partial<RuleSettings>,
 ): RuleSettings | undefined {
-  const enabled = classes
-    .map((c) => settingsByClass[c]?.[rule])
-    .filter((s): s is RuleSettings => s !== undefined && s.enabled && s.tiers.length > 0);
-  if (enabled.length === 0) return undefined;
+  const all = classes.map((c) => settingsByClass[c]?.[rule]).filter(usable);
+  const curve = all.filter((s) => s.form !== 'daily');
+  const enabled = curve.length > 0 ? curve : all;
+  const merged = enabled.length === 0 ? undefined : mergeSettings(enabled);
+  if (!override) return merged;
+  const base = merged ?? classes.map((c) => DEFAULT_SETTINGS[c]?.[rule]).find((s) => s !== undefined);
+  if (!base) return undefined;
+  const result = withOverride(base, override);
+  return usable(result) ? result : undefined;
+}
+
+function mergeSettings(enabled: RuleSettings[]): RuleSettings {
   const band = narrowest(enabled.flatMap((s) => (s.band ? [s.band] : [])));
+  const deltas = enabled.flatMap((s) => (s.recovery.deltaPct === undefined ? [] : [s.recovery.deltaPct]));
+  const gates = enabled.flatMap((s) => (s.lightLoadPct === undefined ? [] : [s.lightLoadPct]));
   return {
     enabled: true,
-    tiers: mergeTiers(enabled.flatMap((s) => s.tiers)),
+    ...(enabled[0].form ? { form: enabled[0].form } : {}),
+    tiers: mergeTiers(enabled.map((s) => s.tiers)),
     clearPoints: Math.max(...enabled.map((s) => s.clearPoints)),
     recovery: {
       up: Math.min(...enabled.map((s) => s.recovery.up)),
       down: Math.max(...enabled.map((s) => s.recovery.down)),
+      ...(deltas.length > 0 ? { deltaPct: Math.max(...deltas) } : {}),
     },
     maxGapMs: Math.max(...enabled.map((s) => s.maxGapMs)),
     ...(band ? { band } : {}),
+    ...(gates.length > 0 ? { lightLoadPct: Math.min(...gates) } : {}),
+  };
+}
+
+/**
+ * A per-customer override on top of the class setting (domain.md 3.1: overrides beat class defaults): every
+ * field present in the override replaces the class value; tiers replace as a whole (a customer's ladder is one
+ * decision), recovery and band merge field by field. Validate the result with validateRuleSettings.
+ */
+export function withOverride(classSettings: RuleSettings, override: Partial<RuleSettings> | undefined): RuleSettings {
+  if (!override) return classSettings;
+  const { recovery, band, tiers, ...rest } = override;
+  const mergedBand = band ? { ...(classSettings.band ?? band), ...band } : classSettings.band;
+  return {
+    ...classSettings,
+    ...rest,
+    tiers: tiers ? tiers.map((t) => ({ ...t })) : classSettings.tiers,
+    recovery: { ...classSettings.recovery, ...recovery },
+    ...(mergedBand ? { band: mergedBand } : {}),
   };
 }
 
@@ -158,7 +172,9 @@ function isTier(t: unknown): t is Tier {
     typeof o === 'object' && o !== null &&
     (SEVERITIES as readonly unknown[]).includes(o.severity) &&
     Number.isInteger(o.sustainPoints) && (o.sustainPoints as number) >= 1 &&
-    (o.thresholdPct === undefined || typeof o.thresholdPct === 'number')
+    (o.thresholdPct === undefined || typeof o.thresholdPct === 'number') &&
+    (o.thresholdValue === undefined || typeof o.thresholdValue === 'number') &&
+    (o.measure === undefined || typeof o.measure === 'string')
   );
 }
 
@@ -171,13 +187,17 @@ export function fromStored(enabled: boolean, params: unknown, fallback: RuleSett
   const tiers = p.tiers ?? fallback.tiers;
   if (!Array.isArray(tiers) || !tiers.every(isTier)) return undefined;
   const band = p.band ?? fallback.band;
+  const form = p.form ?? fallback.form;
+  const lightLoadPct = typeof p.lightLoadPct === 'number' ? p.lightLoadPct : fallback.lightLoadPct;
   return {
     enabled,
+    ...(form ? { form } : {}),
     tiers,
     clearPoints: typeof p.clearPoints === 'number' ? p.clearPoints : fallback.clearPoints,
     recovery: p.recovery ?? fallback.recovery,
     maxGapMs: typeof p.maxGapMs === 'number' ? p.maxGapMs : fallback.maxGapMs,
     ...(band ? { band } : {}),
+    ...(lightLoadPct !== undefined ? { lightLoadPct } : {}),
   };
 }
 

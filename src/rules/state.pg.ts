@@ -1,6 +1,5 @@
 import type { Phase } from '../domain/alarm.js';
 import type { Sql } from '../db/sql.js';
-import type { CounterState } from './counter.js';
 import { stateKey, type MeterRuleState } from './evaluate.js';
 
 // Namespace of the per-meter advisory locks (any constant no other loadwatch lock uses).
@@ -19,14 +18,14 @@ export async function lockMeters(tx: Sql, meterIds: readonly string[]): Promise<
 
 /** rule_state of these meters, in one query. */
 export async function loadStates(tx: Sql, meterIds: readonly string[]): Promise<Map<string, MeterRuleState>> {
-  const res = await tx.query<{ meter_id: string; rule: string; phase: string; state: CounterState | string }>(
+  const res = await tx.query<{ meter_id: string; rule: string; phase: string; state: unknown }>(
     'SELECT meter_id, rule, phase, state FROM rule_state WHERE meter_id = ANY($1::text[])',
     [meterIds],
   );
   const out = new Map<string, MeterRuleState>();
   for (const r of res.rows) {
     const byKey = out.get(r.meter_id) ?? {};
-    byKey[stateKey(r.rule, r.phase as Phase | '')] = typeof r.state === 'string' ? JSON.parse(r.state) : r.state;
+    byKey[stateKey(r.rule, r.phase as Phase | '')] = typeof r.state === 'string' ? (JSON.parse(r.state) as unknown) : r.state;
     out.set(r.meter_id, byKey);
   }
   return out;
@@ -36,7 +35,7 @@ export interface StateRow {
   meterId: string;
   rule: string;
   phase: string;
-  state: CounterState;
+  state: unknown;
 }
 
 /** Upserts changed states in one query. */
