@@ -20,6 +20,7 @@ const DEFAULTS: Config = {
   database: { url: undefined, schema: 'public' },
   utilityTz: 'Asia/Shanghai',
   logLevel: 'info',
+  ruleQueue: { shards: 8, workersInProcess: false },
   ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000 },
 };
 
@@ -28,6 +29,21 @@ describe('loadConfig', () => {
     const config = configOf({});
     expect(config).toEqual(DEFAULTS);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('runs rules on BullMQ with REDIS_URL set (prefix loadwatch unless REDIS_PREFIX is set)', () => {
+    expect(configOf({ REDIS_URL: 'redis://10.0.0.5:6379', RULE_QUEUE_SHARDS: '4', RULE_WORKERS_IN_PROCESS: 'true' })).toMatchObject({
+      redis: { url: 'redis://10.0.0.5:6379', prefix: 'loadwatch' },
+      ruleQueue: { shards: 4, workersInProcess: true },
+    });
+  });
+
+  it.each([
+    ['REDIS_URL', 'http://10.0.0.5', 'expected a redis:// or rediss:// URL'],
+    ['RULE_QUEUE_SHARDS', '0', 'expected a whole number 1..256 of rule queue shards, the same in every process'],
+    ['REDIS_PREFIX', 'a:b', 'expected letters, digits, _ or - (the BullMQ key prefix)'],
+  ])('refuses %s=%s', (key, value, expected) => {
+    expect(errorsOf({ [key]: value })).toEqual([`${key}=${JSON.stringify(value)} is invalid: ${expected}`]);
   });
 
   it('ignores variables it does not know', () => {

@@ -26,6 +26,10 @@ const EnvSchema = Type.Object({
   INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'a whole number >= 1 of journal records per store batch' }),
   QDB_CLIENT_CONF: Type.Optional(Type.String({ pattern: '^https?::addr=', description: 'a QuestDB ILP/HTTP client configuration such as http::addr=localhost:9000;' })),
   QDB_PG_URL: Type.String({ default: 'postgres://admin:quest@localhost:8812/qdb', pattern: '^postgres(ql)?://', description: "a postgres:// URL of QuestDB's PostgreSQL wire port (8812)" }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' })),
+  REDIS_PREFIX: Type.String({ default: 'loadwatch', pattern: '^[A-Za-z0-9_-]+$', description: 'letters, digits, _ or - (the BullMQ key prefix)' }),
+  RULE_QUEUE_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 256, description: 'a whole number 1..256 of rule queue shards, the same in every process' }),
+  RULE_WORKERS_IN_PROCESS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false', description: 'true or false' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -39,6 +43,9 @@ export interface Config {
   questdb?: { clientConf: string; pgUrl: string };
   utilityTz: string;
   logLevel: string;
+  /** Set: rules are evaluated by BullMQ workers (`npm run worker`) instead of in the ingesting process. */
+  redis?: { url: string; prefix: string };
+  ruleQueue: { shards: number; workersInProcess: boolean };
   ingest: {
     maxFutureSkewMs: number;
     quarantinePayloadMaxBytes: number;
@@ -80,6 +87,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       questdb: env.QDB_CLIENT_CONF ? { clientConf: env.QDB_CLIENT_CONF, pgUrl: env.QDB_PG_URL } : undefined,
       utilityTz: env.UTILITY_TZ,
       logLevel: env.LOG_LEVEL,
+      redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
+      ruleQueue: { shards: env.RULE_QUEUE_SHARDS, workersInProcess: env.RULE_WORKERS_IN_PROCESS === 'true' },
       ingest: {
         maxFutureSkewMs: env.MAX_FUTURE_SKEW_S * 1000,
         quarantinePayloadMaxBytes: env.QUARANTINE_PAYLOAD_MAX_BYTES,
