@@ -1,8 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../errors.js';
+import { cursorOf, parseCursor } from '../../alarms/cursor.js';
+import { ApiError, notFound } from '../errors.js';
 import type { ApiDeps } from '../ports.js';
 import { ClassCode, IdParams, SeverityCode } from '../schemas.js';
+
+function parseInstant(name: string, value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new ApiError(400, 'BAD_INSTANT', `${name} must be an ISO-8601 instant or epoch milliseconds, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+const ActionBody = Type.Object({
+  by: Type.String({ minLength: 1, maxLength: 100, default: 'dispatcher' }),
+  comment: Type.Optional(Type.String({ maxLength: 2000 })),
+});
 
 export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (app) => {
   app.get(
@@ -17,12 +29,17 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
           rule: Type.Optional(Type.String({ maxLength: 16 })),
           customer: Type.Optional(Type.String({ maxLength: 64 })),
           meter: Type.Optional(Type.String({ maxLength: 64 })),
+          from: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 or epoch ms: alarms that started at or after this instant' })),
+          to: Type.Optional(Type.String({ minLength: 1, description: 'ISO-8601 or epoch ms: alarms that started before this instant' })),
+          cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
         }),
       },
     },
     async (req) => {
       const q = req.query;
+      const after = q.cursor === undefined ? undefined : parseCursor(q.cursor);
+      if (q.cursor !== undefined && !after) throw new ApiError(400, 'BAD_CURSOR', 'cursor must be a nextCursor this API returned');
       const items = await deps.alarms.list({
         state: q.state,
         classes: q.class ? [q.class] : undefined,
@@ -30,9 +47,13 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
         rule: q.rule,
         customerId: q.customer,
         meterId: q.meter,
+        fromMs: q.from === undefined ? undefined : parseInstant('from', q.from),
+        toMs: q.to === undefined ? undefined : parseInstant('to', q.to),
+        after,
         limit: q.limit,
       });
-      return { items };
+      const last = items[items.length - 1];
+      return { items, nextCursor: items.length === q.limit && last ? cursorOf(last) : null };
     },
   );
 
@@ -48,10 +69,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       schema: {
         summary: 'Acknowledge an alarm',
         params: IdParams,
-        body: Type.Object({
-          by: Type.String({ minLength: 1, maxLength: 100, default: 'dispatcher' }),
-          comment: Type.Optional(Type.String({ maxLength: 2000 })),
-        }),
+        body: ActionBody,
       },
     },
     async (req) => {
@@ -61,4 +79,28 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       return result.alarm;
     },
   );
+
+  app.post(
+    '/alarms/:id/clear',
+    {
+      schema: {
+        summary: 'Clear an active alarm by hand; the rule raises a new one only after the condition has recovered',
+        params: IdParams,
+        body: ActionBody,
+      },
+    },
+    async (req) => {
+      const result = await deps.alarms.clear(req.params.id, req.body.by, req.body.comment ?? '');
+      if (!result.ok && result.reason === 'not-found') throw notFound('alarm', req.params.id);
+      if (!result.ok) throw new ApiError(409, 'ALARM_NOT_ACTIVE', `alarm ${req.params.id} is already cleared`);
+      deps.onAlarmChange(result.change);
+      return result.change.alarm;
+    },
+  );
+
+  app.get('/alarms/:id/history', { schema: { summary: 'Every transition of an alarm, oldest first', params: IdParams } }, async (req) => {
+    const items = await deps.alarms.history(req.params.id);
+    if (!items) throw notFound('alarm', req.params.id);
+    return { items };
+  });
 };

@@ -1,0 +1,61 @@
+import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { createAlarmStorePg } from '../../alarms/store.pg.js';
+import type { AlarmChange } from '../../alarms/store.js';
+import { PgArchiveStore } from '../../archive/archive.pg.js';
+import { createPgQuarantineStore } from '../../ingest/quarantine.pg.js';
+import { createMetrics } from '../../metrics.js';
+import { createRuleProfilesPg } from '../../rules/profiles.pg.js';
+import { seedDefaultSettings } from '../../rules/settings.pg.js';
+import { createPgTelemetryStore } from '../../telemetry/telemetry.pg.js';
+import { buildApp, type App } from '../app.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface TestApp {
+  app: App;
+  db: TestDatabase;
+  /** Alarm changes the API reported (acknowledge, manual clear). */
+  published: { change: string; alarm: unknown }[];
+  /** How often a rule-settings change asked the engine to drop its cache. */
+  invalidations: { count: number };
+  close(): Promise<void>;
+}
+
+/** The HTTP app on a migrated test database with the real PostgreSQL stores, seeded rule settings and two customers. */
+export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestApp> {
+  const db = await openTestDatabase(flavour);
+  const log = pino({ level: 'silent' });
+  await seedDefaultSettings(db.sql);
+  await db.sql.query(`INSERT INTO customers (id, name, classes, contract_kva) VALUES ('c1', 'Steelworks', '{DEDICATED}', 1000), ('c2', 'Mall', '{KEY,TOP100}', 500)`);
+  await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) VALUES ('m1', 'c1', '3P4W', 380, 'primary'), ('m2', 'c2', '3P4W', 380, 'primary')`);
+  const archive = new PgArchiveStore(db.sql);
+  const published: TestApp['published'] = [];
+  const invalidations = { count: 0 };
+  const app = await buildApp(
+    {
+      archive,
+      alarms: createAlarmStorePg(db.sql),
+      telemetry: createPgTelemetryStore(db.sql),
+      quarantine: createPgQuarantineStore(db.sql),
+      ruleProfiles: createRuleProfilesPg({ sql: db.sql, log, onChange: () => invalidations.count++ }),
+      importArchive: () => Promise.reject(new Error('not used by these tests')),
+      onAlarmChange: (c: AlarmChange | { change: string; alarm: unknown }) => published.push(c),
+      ready: async () => ({ database: 'ok' }),
+      metrics: createMetrics().registry,
+      dashboardsDir: join(ROOT, 'dashboards'),
+      uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
+    },
+    log,
+  );
+  return {
+    app, db, published, invalidations,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
