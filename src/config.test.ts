@@ -22,6 +22,7 @@ const DEFAULTS: Config = {
   logLevel: 'info',
   ruleQueue: { shards: 8, workersInProcess: false },
   ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000 },
+  notify: { allowLoopbackHttp: false },
 };
 
 describe('loadConfig', () => {
@@ -29,6 +30,17 @@ describe('loadConfig', () => {
     const config = configOf({});
     expect(config).toEqual(DEFAULTS);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('NOTIFY_ALLOW_LOOPBACK_HTTP=%s allows plain http webhooks to loopback: %s', (value, expected) => {
+    expect(configOf({ NOTIFY_ALLOW_LOOPBACK_HTTP: value }).notify.allowLoopbackHttp).toBe(expected);
+  });
+
+  it('refuses a NOTIFY_ALLOW_LOOPBACK_HTTP that is not true or false', () => {
+    expect(errorsOf({ NOTIFY_ALLOW_LOOPBACK_HTTP: 'yes' })).toEqual(['NOTIFY_ALLOW_LOOPBACK_HTTP="yes" is invalid: expected true or false']);
   });
 
   it('runs rules on BullMQ with REDIS_URL set (prefix loadwatch unless REDIS_PREFIX is set)', () => {

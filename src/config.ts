@@ -30,6 +30,7 @@ const EnvSchema = Type.Object({
   REDIS_PREFIX: Type.String({ default: 'loadwatch', pattern: '^[A-Za-z0-9_-]+$', description: 'letters, digits, _ or - (the BullMQ key prefix)' }),
   RULE_QUEUE_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 256, description: 'a whole number 1..256 of rule queue shards, the same in every process' }),
   RULE_WORKERS_IN_PROCESS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false', description: 'true or false' }),
+  NOTIFY_ALLOW_LOOPBACK_HTTP: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false', description: 'true or false' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -52,6 +53,8 @@ export interface Config {
     journalSegmentBytes: number;
     batchMaxRecords: number;
   };
+  /** Webhook subscriptions: plain http is accepted only to loopback and only when this is true (tests, a local relay). */
+  notify: { allowLoopbackHttp: boolean };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -95,6 +98,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         journalSegmentBytes: env.JOURNAL_SEGMENT_BYTES,
         batchMaxRecords: env.INGEST_BATCH_MAX_RECORDS,
       },
+      notify: { allowLoopbackHttp: env.NOTIFY_ALLOW_LOOPBACK_HTTP === 'true' },
     }),
   };
 }
