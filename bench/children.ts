@@ -14,10 +14,10 @@ function killAll(): void {
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (killAll(), process.exit(130)));
 
-/** Spawns under bash so `ulimit -n` can be raised for this child alone (exec keeps the pid). */
+/** Spawns under bash so `ulimit -n` can be raised for this child alone, or to the hard limit where that is all we may (exec keeps the pid). */
 export function spawnTracked(argv: string[], env: Record<string, string> = {}, fdLimit = 65_536): ChildProcess {
   const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const proc = spawn('bash', ['-c', `ulimit -n ${fdLimit} 2>/dev/null || true; exec ${quoted}`], {
+  const proc = spawn('bash', ['-c', `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${quoted}`], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -99,3 +99,9 @@ export class JsonLink {
 }
 
 export const nodeTsx = (file: string, extra: string[] = []) => [process.execPath, ...extra, '--import', 'tsx', resolve(ROOT, file)];
+
+/** The open-files limit a running child actually got. */
+export function fdLimitOf(pid: number): number {
+  const m = /Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return m ? Number(m[1]) : Infinity;
+}
