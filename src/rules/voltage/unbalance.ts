@@ -10,9 +10,11 @@ export function unbalanceFromLineMagnitudes(a: number, b: number, c: number): nu
   const sum2 = a * a + b * b + c * c;
   if (!(sum2 > 0)) return null;
   const l = (a ** 4 + b ** 4 + c ** 4) / sum2 ** 2;
-  // Rounding can push 3 − 6L a hair below 0 for a balanced system; three magnitudes that break the triangle
-  // inequality give 1 − r < 0: no triangle, no phasors, no value.
-  const r = Math.sqrt(Math.max(0, 3 - 6 * l));
+  // Three magnitudes that break the triangle inequality give 3 − 6L < 0: no phasors, no value. Rounding can push
+  // a balanced system a hair below 0, hence the tolerance.
+  const d = 3 - 6 * l;
+  if (d < -1e-9) return null;
+  const r = Math.sqrt(Math.max(0, d));
   const ratio = (1 - r) / (1 + r);
   return ratio < 0 ? null : Math.sqrt(ratio) * 100;
 }

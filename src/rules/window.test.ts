@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate, type MeterRuleState } from './evaluate.js';
+import { DEFAULT_SETTINGS } from './settings.js';
+import type { AnySample } from '../domain/sample.js';
+import type { MeterContext } from '../domain/archive.js';
+
+const T0 = Date.UTC(2025, 0, 6);
+const Q = 15 * 60_000;
+const ctx: MeterContext = {
+  meter: { id: 'm1', customerId: 'c1', concentratorId: null, wiring: '3P4W', nominalVoltageV: 380, ratedCurrentA: 5, ctRatio: 20, ptRatio: 1, valuesSide: 'primary' },
+  customer: { id: 'c1', name: '', classes: ['DEDICATED'], address: '', phone: '', accountManager: '', contractKva: 1000, pfStandard: 0.9, lat: null, lon: null },
+};
+const v = (i: number, a: number): AnySample => ({ kind: 'voltage', meterId: 'm1', tsMs: T0 + i * Q, values: { a, b: 220, c: 220 }, multiplier: 1 });
+const cur = (i: number, a: number): AnySample => ({ kind: 'current', meterId: 'm1', tsMs: T0 + i * Q, values: { a, b: 50, c: 50 }, multiplier: 20 });
+
+function feed(batches: AnySample[][]) {
+  let state: MeterRuleState = {};
+  const out: string[] = [];
+  for (const b of batches) {
+    const r = evaluate(ctx, b, DEFAULT_SETTINGS, state);
+    state = r.state;
+    out.push(...r.transitions.filter((t) => t.rule === 'V1' || t.rule === 'L2' || t.rule === 'L1').map((t) => `${t.kind} ${t.rule}${t.phase} from ${(t.startTsMs - T0) / Q}`));
+  }
+  return out;
+}
+
+describe('late and shuffled samples re-evaluate their window (DEDICATED V1: 4 points)', () => {
+  it.each([
+    ['in order', [[v(0, 240), v(1, 240), v(2, 240), v(3, 240)]]],
+    ['shuffled in one batch', [[v(3, 240), v(1, 240), v(0, 240), v(2, 240)]]],
+    ['the missing point arrives last', [[v(0, 240), v(1, 240), v(3, 240)], [v(2, 240)]]],
+    ['reverse batches', [[v(3, 240)], [v(2, 240)], [v(1, 240)], [v(0, 240)]]],
+  ] as const)('%s → one raise from point 0', (_n, batches) => {
+    expect(feed(batches.map((b) => [...b]))).toEqual(['raise V1A from 0']);
+  });
+
+  it('a replay emits nothing', () => {
+    expect(feed([[v(0, 240), v(1, 240), v(2, 240), v(3, 240)], [v(0, 240), v(1, 240), v(2, 240), v(3, 240)]])).toEqual(['raise V1A from 0']);
+  });
+
+  it('a value older than the 16-point window is ignored', () => {
+    const recent = Array.from({ length: 20 }, (_, i) => v(10 + i, 220));
+    const r1 = evaluate(ctx, recent, DEFAULT_SETTINGS, {});
+    expect(evaluate(ctx, [v(0, 240)], DEFAULT_SETTINGS, r1.state).tooLate).toBeGreaterThan(0);
+  });
+
+  it('voltage and current of the same point in different batches pair up (L2, DEDICATED: 2 points)', () => {
+    expect(feed([[v(0, 100), v(1, 100)], [cur(1, 0), cur(0, 0)]])).toEqual(['raise L2A from 0']);
+  });
+});
