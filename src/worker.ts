@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { PgArchiveStore } from './archive/archive.pg.js';
 import { ArchiveCache } from './archive/cache.js';
+import { loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openPg } from './db/sql.pg.js';
 import type { Sql } from './db/sql.js';
@@ -15,10 +16,10 @@ import type { OnAlarmChanges } from './rules/runner.js';
 import { StartupError } from './startup-error.js';
 
 export interface WorkerOptions {
-  redisUrl: string | undefined;
+  /** Config.redis: the URL and the BullMQ key prefix. */
+  redis: { url: string; prefix: string } | undefined;
   databaseUrl: string | undefined;
   databaseSchema: string;
-  queuePrefix: string;
   shards: number;
   log: Logger;
   onChanges?: OnAlarmChanges;
@@ -36,10 +37,10 @@ const ARCHIVE_MAX_AGE_MS = 60_000;
 
 /** Rule workers against REDIS_URL and DATABASE_URL; rule state and alarms live in PostgreSQL, so restarts lose nothing. */
 export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleWorkerProcess> {
-  if (!opts.redisUrl) throw new StartupError('REDIS_URL', 'is not set: rule workers take their jobs from Redis (e.g. redis://127.0.0.1:6379)');
+  if (!opts.redis) throw new StartupError('REDIS_URL', 'is not set: rule workers take their jobs from Redis (e.g. redis://127.0.0.1:6379)');
   // PGlite is one process's embedded database: workers elsewhere cannot share it.
   if (!opts.databaseUrl) throw new StartupError('DATABASE_URL', 'is not set: rule workers need a PostgreSQL server shared with the service (the embedded database is single-process)');
-  const redis = await openRuleRedis(opts.redisUrl, opts.log);
+  const redis = await openRuleRedis(opts.redis.url, opts.log);
   let sql: Sql;
   try {
     sql = await openPg({ url: opts.databaseUrl, schema: opts.databaseSchema, onError: (err) => opts.log.warn({ err }, 'a database connection failed; the pool replaces it') });
@@ -52,7 +53,7 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
   const engine = await createRuleEngine({ sql, log: opts.log.child({ step: 'rules' }) });
   const workers = await startRuleWorkers({
     connection: redis,
-    prefix: opts.queuePrefix,
+    prefix: opts.redis.prefix,
     shards: opts.shards,
     engine,
     contextsOf: contextsFromArchive(new ArchiveCache(new PgArchiveStore(sql)), ARCHIVE_MAX_AGE_MS),
@@ -68,4 +69,49 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
       await sql.close();
     },
   };
+}
+
+// A job still running by then is retried by another worker once its lock expires (stalled-job recovery).
+const SHUTDOWN_HARD_LIMIT_MS = 9_000;
+
+/** `npm run worker`: rule workers until SIGINT/SIGTERM; a bad configuration is one stderr line per problem and exit code 1. */
+async function runFromCommandLine(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  const fail = (lines: string[]) => {
+    for (const line of lines) process.stderr.write(`loadwatch worker: cannot start: ${line}\n`);
+    process.exit(1);
+  };
+  if (!loaded.ok) return fail(loaded.errors);
+  const { config } = loaded;
+  const log = createLogger(config.logLevel).child({ process: 'worker' });
+  let worker: RuleWorkerProcess;
+  try {
+    worker = await startRuleWorkerProcess({
+      redis: config.redis,
+      databaseUrl: config.database.url,
+      databaseSchema: config.database.schema,
+      shards: config.ruleQueue.shards,
+      log,
+      onChanges: (changes) => log.debug({ changes: changes.length }, 'alarm changes'),
+    });
+  } catch (err) {
+    if (err instanceof StartupError) return fail([err.message]);
+    throw err;
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), SHUTDOWN_HARD_LIMIT_MS).unref();
+    await worker.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // Only now: until a handler is installed, a SIGTERM sent on seeing this line would kill without closing.
+  log.info({ shards: config.ruleQueue.shards }, 'rule worker is running');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await runFromCommandLine();
 }

@@ -165,7 +165,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     await lockTaken;
 
     const child = spawnWorker({
-      redisUrl: REDIS_URL, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, queuePrefix: prefix, shards: SHARDS, ...tuning,
+      redis: { url: REDIS_URL, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...tuning,
     });
     closers.push(async () => void child.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
