@@ -15,6 +15,7 @@ import { listenWithFallback, type Listening } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { createRuleProfilesPg } from './rules/profiles.pg.js';
 import { StartupError } from './startup-error.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -77,6 +78,12 @@ export async function startService(env: Record<string, string | undefined> = pro
       alarms: deferred(opening.then((s) => s.alarms)),
       telemetry: deferred(opening.then((s) => s.telemetry)),
       quarantine: deferred(opening.then((s) => s.quarantine)),
+      ruleProfiles: deferred(opening.then((s) => createRuleProfilesPg({
+        sql: s.sql,
+        log,
+        // The engine re-reads class settings at most 5 s later in every process (overrides at once).
+        onChange: () => log.info('rule settings changed'),
+      }))),
       async importArchive(text, format) {
         const result = await importArchiveText(archiveStore, text, format);
         if (result.ok) await archive.refresh();

@@ -12,6 +12,7 @@ import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { meterRoutes } from './routes/meters.js';
 import { quarantineRoutes } from './routes/quarantine.js';
+import { ruleProfileRoutes } from './routes/rule-profiles.js';
 
 export type App = FastifyInstance;
 
@@ -51,5 +52,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(alarmRoutes(deps), { prefix: '/api' });
   await app.register(quarantineRoutes(deps), { prefix: '/api' });
   await app.register(archiveRoutes(deps), { prefix: '/api' });
+  await app.register(ruleProfileRoutes(deps), { prefix: '/api' });
   return app;
 }

@@ -4,19 +4,22 @@ import type { ArchiveStore } from '../archive/store.js';
 import type { Alarm } from '../domain/alarm.js';
 import type { Registry } from 'prom-client';
 import type { QuarantineStore } from '../ingest/quarantine.js';
+import type { RuleProfiles } from '../rules/profiles.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 
 /** What the HTTP API needs from the rest of the service; the composition root supplies the adapters. */
 export type ArchiveQueries = Pick<ArchiveStore, 'listCustomers' | 'getCustomer' | 'getMeter'>;
-export type AlarmQueries = Pick<AlarmStore, 'list' | 'get' | 'openForCustomer' | 'acknowledge'>;
+export type AlarmQueries = Pick<AlarmStore, 'list' | 'get' | 'openForCustomer' | 'acknowledge' | 'clear' | 'history'>;
 
 export interface ApiDeps {
   archive: ArchiveQueries;
   alarms: AlarmQueries;
   telemetry: TelemetryStore;
   quarantine: QuarantineStore;
+  /** Rule profiles per class and per-customer overrides (changes take effect at the next evaluation). */
+  ruleProfiles: RuleProfiles;
   importArchive(text: string, format: 'csv' | 'json'): Promise<ImportOutcome>;
-  /** Alarm changes made through the API (acknowledge) go to the live stream like any other. */
+  /** Alarm changes made through the API (acknowledge, manual clear) go to the live stream like any other. */
   onAlarmChange(change: { change: string; alarm: Alarm }): void;
   /** Each dependency answers, for /readyz. */
   ready(): Promise<Record<string, 'ok' | string>>;
