@@ -8,6 +8,7 @@ import type { AlarmChange } from '../../alarms/store.js';
 import { PgArchiveStore } from '../../archive/archive.pg.js';
 import { createPgQuarantineStore } from '../../ingest/quarantine.pg.js';
 import { createMetrics } from '../../metrics.js';
+import { startNotify } from '../../notify/service.js';
 import { createRuleProfilesPg } from '../../rules/profiles.pg.js';
 import { seedDefaultSettings } from '../../rules/settings.pg.js';
 import { createPgTelemetryStore } from '../../telemetry/telemetry.pg.js';
@@ -35,8 +36,9 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
   const archive = new PgArchiveStore(db.sql);
   const published: TestApp['published'] = [];
   const invalidations = { count: 0 };
-  const app = await buildApp(
-    {
+  const notify = await startNotify({ sql: db.sql, allowLoopbackHttp: true, pollIntervalMs: 50, log });
+  // A variable, not a literal: ApiDeps may name more ports than these tests need.
+  const deps = {
       archive,
       alarms: createAlarmStorePg(db.sql),
       telemetry: createPgTelemetryStore(db.sql),
@@ -44,17 +46,18 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
       ruleProfiles: createRuleProfilesPg({ sql: db.sql, log, onChange: () => invalidations.count++ }),
       importArchive: () => Promise.reject(new Error('not used by these tests')),
       onAlarmChange: (c: AlarmChange | { change: string; alarm: unknown }) => published.push(c),
+      notify: notify.api,
       ready: async () => ({ database: 'ok' }),
       metrics: createMetrics().registry,
       dashboardsDir: join(ROOT, 'dashboards'),
       uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
-    },
-    log,
-  );
+  };
+  const app = await buildApp(deps, log);
   return {
     app, db, published, invalidations,
     async close() {
       await app.close();
+      await notify.close();
       await db.drop();
     },
   };

@@ -1,0 +1,59 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DB_FLAVOURS } from '../../test/support/db.js';
+import { openTestApp, type TestApp } from '../api/routes/app.fixture.js';
+import type { MeterContext } from '../domain/archive.js';
+import type { AnySample } from '../domain/sample.js';
+import { createRuleEngine } from './engine.js';
+
+const T0 = Date.UTC(2025, 0, 6, 0, 0);
+const Q = 15 * 60_000;
+const log = pino({ level: 'silent' });
+
+const ctx: MeterContext = {
+  meter: { id: 'm1', customerId: 'c1', concentratorId: null, wiring: '3P4W', nominalVoltageV: 380, ratedCurrentA: null, ctRatio: 1, ptRatio: 1, valuesSide: 'primary' },
+  customer: { id: 'c1', name: 'Steelworks', classes: ['DEDICATED'], address: '', phone: '', accountManager: '', contractKva: 1000, pfStandard: 0.9, lat: null, lon: null },
+};
+const contexts = new Map([['m1', ctx]]);
+
+/** Phase A over the qualified band (DEDICATED V1: 4 points → WARNING). */
+function overVoltage(fromPoint: number, n = 4): AnySample[] {
+  return Array.from({ length: n }, (_, i) => ({ kind: 'voltage' as const, meterId: 'm1', tsMs: T0 + (fromPoint + i) * Q, values: { a: 240, b: 220, c: 220 }, multiplier: 1 }));
+}
+
+describe.each(DB_FLAVOURS)('settings changes over the API reach the engine on %s', (flavour) => {
+  let t: TestApp;
+  afterEach(async () => {
+    vi.useRealTimers();
+    await t?.close();
+  });
+  const put = (url: string, rules: unknown) => t.app.inject({ method: 'PUT', url, payload: { by: 'planner', rules } as object });
+
+  it('an override changes the very next evaluation, in this engine and any other', async () => {
+    t = await openTestApp(flavour);
+    const engine = await createRuleEngine({ sql: t.db.sql, log });
+    const other = await createRuleEngine({ sql: t.db.sql, log });
+    // A one-point sustain for this customer only: the first violating point raises.
+    expect((await put('/api/customers/c1/rule-overrides', { V1: { tiers: [{ severity: 'MAJOR', sustainPoints: 1 }] } })).statusCode).toBe(200);
+    const raised = await engine.evaluate(overVoltage(0, 1), contexts);
+    expect(raised.map((c) => `${c.change} ${c.alarm.rule} ${c.alarm.severity}`)).toEqual(['created V1 MAJOR']);
+    // Disabled for this customer: another worker's next evaluation of a new occurrence raises nothing.
+    expect((await put('/api/customers/c1/rule-overrides', { V2: { enabled: false }, V1: { enabled: false } })).statusCode).toBe(200);
+    await t.db.sql.query('DELETE FROM alarms');
+    await t.db.sql.query('DELETE FROM rule_state');
+    expect(await other.evaluate(overVoltage(10), contexts)).toEqual([]);
+  });
+
+  it('a class profile change reaches a running engine within 5 s', async () => {
+    t = await openTestApp(flavour);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2025, 5, 1));
+    const engine = await createRuleEngine({ sql: t.db.sql, log });
+    expect(await engine.evaluate(overVoltage(0, 1), contexts)).toEqual([]); // warms the settings cache
+    expect((await put('/api/rule-profiles/DEDICATED', { V1: { tiers: [{ severity: 'CRITICAL', sustainPoints: 1 }] } })).statusCode).toBe(200);
+    expect(t.invalidations.count).toBe(1);
+    vi.setSystemTime(Date.UTC(2025, 5, 1) + 5_001);
+    const raised = await engine.evaluate(overVoltage(1, 1), contexts);
+    expect(raised.map((c) => `${c.change} ${c.alarm.severity}`)).toEqual(['created CRITICAL']);
+  });
+});
