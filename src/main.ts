@@ -15,6 +15,9 @@ import { listenWithFallback, type Listening } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { createAlarmMqttPublisher } from './notify/mqtt-publisher.js';
+import { startNotify } from './notify/service.js';
+import type { AlarmChange } from './alarms/store.js';
 import { createRuleProfilesPg } from './rules/profiles.pg.js';
 import { StartupError } from './startup-error.js';
 import { openStores, type Stores } from './stores.js';
@@ -71,6 +74,21 @@ export async function startService(env: Record<string, string | undefined> = pro
   const archive = new ArchiveCache(archiveStore);
   const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
   let stores: Stores | undefined;
+  let broker: Broker | undefined;
+
+  const notifyLog = log.child({ step: 'notify' });
+  const notifying = opening.then((s) =>
+    startNotify({ sql: s.sql, redisUrl: config.redis?.url, redisPrefix: config.redis?.prefix, allowLoopbackHttp: config.notify.allowLoopbackHttp, log: notifyLog }),
+  );
+  notifying.catch(() => undefined); // awaited below, like opening
+  // Changes made before the broker listens (a replayed backlog) have no MQTT subscriber to reach yet.
+  const publishAlarmsMqtt = createAlarmMqttPublisher((topic, payload, qos) => broker?.publish(topic, payload, qos) ?? Promise.resolve(), notifyLog);
+  /** Every alarm change, from the rules or from the API: dashboards, MQTT subscribers, webhook subscribers. */
+  async function alarmsChanged(changes: readonly AlarmChange[]): Promise<void> {
+    live.publishAlarms(changes);
+    await publishAlarmsMqtt(changes);
+    await (await notifying).notifier.notify(changes).catch((err: unknown) => notifyLog.error({ err, changes: changes.length }, 'webhook deliveries not recorded'));
+  }
 
   const app = await buildApp(
     {
@@ -89,7 +107,8 @@ export async function startService(env: Record<string, string | undefined> = pro
         if (result.ok) await archive.refresh();
         return result;
       },
-      onAlarmChange: (change) => live.publishAlarms([change]),
+      onAlarmChange: (change) => void alarmsChanged([change]),
+      notify: deferred(notifying.then((n) => n.api)),
       async ready() {
         if (!stores) return { database: 'starting' };
         const database = await stores.sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
@@ -103,7 +122,6 @@ export async function startService(env: Record<string, string | undefined> = pro
   );
   live.attach(app.server);
 
-  let broker: Broker | undefined;
   let http: Listening;
   try {
     http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
@@ -112,8 +130,10 @@ export async function startService(env: Record<string, string | undefined> = pro
     });
     broker = await startBroker({ ...config.mqtt, journal, log: log.child({ step: 'broker' }), clock });
     stores = await opening;
+    await notifying;
     await archive.refresh();
   } catch (err) {
+    await notifying.then((n) => n.close(), () => undefined);
     await broker?.close();
     await app.close();
     await journal.close();
@@ -132,7 +152,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       const contexts = new Map(samples.map((s) => [s.meterId, archive.get(s.meterId)!]));
       const changes = await rules.evaluate(samples, contexts);
       for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
-      live.publishAlarms(changes);
+      await alarmsChanged(changes);
     },
     checkpoint: (pos) => journal.checkpoint(pos),
     metrics,
@@ -158,6 +178,7 @@ export async function startService(env: Record<string, string | undefined> = pro
   log.info({ httpPort: http.port, mqttPort: broker.listening.port }, 'loadwatch is running');
 
   const openStoresHandle = stores;
+  const openNotify = await notifying;
   const openBroker = broker;
   return {
     config,
@@ -176,6 +197,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       await journal.settle();
       await live.close();
       await app.close();
+      await openNotify.close();
       await openStoresHandle.close();
     },
   };

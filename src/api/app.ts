@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { meterRoutes } from './routes/meters.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { ruleProfileRoutes } from './routes/rule-profiles.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 
 export type App = FastifyInstance;
 
@@ -53,5 +54,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(quarantineRoutes(deps), { prefix: '/api' });
   await app.register(archiveRoutes(deps), { prefix: '/api' });
   await app.register(ruleProfileRoutes(deps), { prefix: '/api' });
+  await app.register(subscriptionRoutes(deps.notify), { prefix: '/api' });
   return app;
 }

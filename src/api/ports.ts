@@ -1,9 +1,10 @@
 import type { AlarmStore } from '../alarms/store.js';
 import type { ImportOutcome } from '../archive/import.js';
 import type { ArchiveStore } from '../archive/store.js';
-import type { Alarm } from '../domain/alarm.js';
+import type { AlarmChange } from '../alarms/store.js';
 import type { Registry } from 'prom-client';
 import type { QuarantineStore } from '../ingest/quarantine.js';
+import type { NotifyApi } from '../notify/service.js';
 import type { RuleProfiles } from '../rules/profiles.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 
@@ -20,7 +21,9 @@ export interface ApiDeps {
   ruleProfiles: RuleProfiles;
   importArchive(text: string, format: 'csv' | 'json'): Promise<ImportOutcome>;
   /** Alarm changes made through the API (acknowledge, manual clear) go to the live stream like any other. */
-  onAlarmChange(change: { change: string; alarm: Alarm }): void;
+  onAlarmChange(change: AlarmChange): void;
+  /** Webhook subscriptions, their delivery log and dead letters. */
+  notify: NotifyApi;
   /** Each dependency answers, for /readyz. */
   ready(): Promise<Record<string, 'ok' | string>>;
   metrics: Registry;
