@@ -14,12 +14,20 @@ export function contextsFromArchive(cache: ArchiveCache, maxAgeMs: number, clock
     await cache.refresh();
     loadedAtMs = clock();
   }
+  const lookup = contextsFromArchiveLookup((id) => cache.get(id));
   return async function contextsOf(meterIds: readonly string[]): Promise<Map<string, MeterContext>> {
     const ageMs = clock() - loadedAtMs;
     if (ageMs > maxAgeMs || (ageMs > MISS_RELOAD_MIN_MS && meterIds.some((id) => !cache.get(id)))) await reload();
+    return lookup(meterIds);
+  };
+}
+
+/** Meter contexts from a cache another part of this process keeps current (the service's archive cache). */
+export function contextsFromArchiveLookup(contextOf: (meterId: string) => MeterContext | undefined) {
+  return async function contextsOf(meterIds: readonly string[]): Promise<Map<string, MeterContext>> {
     const out = new Map<string, MeterContext>();
     for (const id of meterIds) {
-      const ctx = cache.get(id);
+      const ctx = contextOf(id);
       if (ctx) out.set(id, ctx);
     }
     return out;
