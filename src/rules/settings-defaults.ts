@@ -1,7 +1,7 @@
 import type { Severity } from '../domain/alarm.js';
 import type { CustomerClass } from '../domain/customer-class.js';
 import type { RuleCode } from './rule-codes.js';
-import type { RuleSettings, Tier } from './settings.js';
+import type { RuleSettings, Tier } from './settings-types.js';
 
 /** The default rule matrix of domain.md 3.2, as data. One curve point = 15 min; one daily point = one data date. */
 

@@ -1,6 +1,6 @@
 import { SEVERITIES } from '../domain/alarm.js';
 import { MEASURES, UNDER_RULES, type RuleCode } from './rule-codes.js';
-import type { RuleSettings, Tier } from './settings.js';
+import type { RuleSettings, Tier } from './settings-types.js';
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) >= 1;
 const isFiniteNumber = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
