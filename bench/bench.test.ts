@@ -17,5 +17,5 @@ describe('npm run bench -- --quick --json', () => {
     for (const key of REQUIRED_KEYS) expect(Number.isFinite(doc[key]), `${key} = ${String(doc[key])}`).toBe(true);
     expect(doc.versions).toMatchObject({ node: process.version, postgres: expect.any(String), aedes: expect.any(String) });
     expect(doc.machine).toMatchObject({ cpus: expect.any(Number), memoryBytes: expect.any(Number) });
-  });
+  }, 240_000);
 });
