@@ -28,6 +28,7 @@ export interface PipelineDeps {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+const MAX_DOWNSTREAM_IN_FLIGHT = 2;
 
 /**
  * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
@@ -39,6 +40,9 @@ export class IngestPipeline {
   private head = 0;
   private running = false;
   private stopped = false;
+  /** Downstream work (rules, live) of stored batches, chained so it runs in batch order. */
+  private downstream: Promise<void> = Promise.resolve();
+  private downstreamInFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
 
@@ -70,6 +74,16 @@ export class IngestPipeline {
 
   private async run(): Promise<void> {
     this.running = true;
+    do {
+      await this.storeQueued();
+      // Rules and live pushes of the last batches finish before the pipeline counts as idle.
+      await this.downstream;
+    } while (this.head < this.queue.length && !this.stopped);
+    this.running = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async storeQueued(): Promise<void> {
     let retryMs = RETRY_MIN_MS;
     while (this.head < this.queue.length && !this.stopped) {
       const end = Math.min(this.queue.length, this.head + this.deps.limits.batchMaxRecords);
@@ -91,8 +105,6 @@ export class IngestPipeline {
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
-    this.running = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async process(batch: JournalRecord[]): Promise<void> {
@@ -125,13 +137,31 @@ export class IngestPipeline {
     const [written] = await Promise.all([this.write(samples), this.deps.quarantine.write(quarantine)]);
     this.count(written, quarantine);
 
-    try {
-      await this.deps.afterStore(samples);
-    } catch (err) {
-      this.deps.log.error({ err, samples: samples.length }, 'rule evaluation or live push failed for a stored batch');
-    }
-    this.deps.checkpoint(batch[batch.length - 1].position);
+    this.handDownstream(samples, batch[batch.length - 1].position);
+    await this.downstreamRoom();
     timer();
+  }
+
+  /**
+   * Rules and live pushes of batch N run while batch N+1 is decoded and stored; the journal
+   * checkpoint of a batch moves only after its downstream work, in batch order.
+   */
+  private handDownstream(samples: AnySample[], position: JournalPosition): void {
+    this.downstreamInFlight++;
+    this.downstream = this.downstream.then(async () => {
+      try {
+        await this.deps.afterStore(samples);
+      } catch (err) {
+        this.deps.log.error({ err, samples: samples.length }, 'rule evaluation or live push failed for a stored batch');
+      }
+      this.deps.checkpoint(position);
+      this.downstreamInFlight--;
+    });
+  }
+
+  /** At most MAX_DOWNSTREAM_IN_FLIGHT stored batches wait for their rules: beyond that, storing waits too. */
+  private async downstreamRoom(): Promise<void> {
+    while (this.downstreamInFlight >= MAX_DOWNSTREAM_IN_FLIGHT) await this.downstream;
   }
 
   private reject(out: QuarantineEntry[], record: JournalRecord, r: Rejection): void {
