@@ -32,9 +32,11 @@ const MAX_STALLED = 3;
 
 /** Runs one worker per shard in this process; any number of processes may run these against one Redis. */
 export async function startRuleWorkers(opts: RuleWorkerOptions): Promise<RuleWorkers> {
-  const queues = openRuleQueues(opts);
+  const queues = openRuleQueues(opts, opts.log);
   await Promise.all(queues.map((q) => q.setGlobalConcurrency(1)));
   const workers = queues.map((queue, shard) => startShardWorker(queue, shard, opts));
+  // Closing a BullMQ connection that is still initialising makes it emit an 'error' nobody listens to any more.
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
@@ -80,6 +82,6 @@ async function evaluateWithLookahead(queue: Queue<RuleJobData, RuleJobResult>, j
   // Their samples are evaluated now, so running them would only replay them. A removal that fails (the job
   // was taken meanwhile) is harmless for the same reason.
   await Promise.all(next.map((j) => j.remove().catch(() => undefined)));
-  if (changes.length > 0) opts.onChanges(changes);
+  if (changes.length > 0) await opts.onChanges(changes);
   return changes;
 }

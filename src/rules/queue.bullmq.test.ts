@@ -80,8 +80,8 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     await db.drop();
   });
 
-  function runner(): RuleRunner {
-    const r = createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log });
+  async function runner(): Promise<RuleRunner> {
+    const r = await createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log });
     closers.push(() => r.close());
     return r;
   }
@@ -91,7 +91,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     const w = await startRuleWorkers({
       connection: redis, prefix, shards: SHARDS, engine, log, ...extra,
       contextsOf: async (ids) => new Map(ids.map((id) => [id, context(id)])),
-      onChanges: (c) => changes.push(...c),
+      onChanges: (c) => void changes.push(...c),
     });
     closers.push(() => w.close());
     return w;
@@ -106,7 +106,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
 
   it('enqueues one job per shard touched by a batch, never one per sample', async () => {
     const samples = METERS.flatMap(volts);
-    await runner().submit(samples);
+    await (await runner()).submit(samples);
     const queues = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
     const jobs = (await Promise.all(queues.map((q) => q.getWaiting()))).flat();
     await Promise.all(queues.map((q) => q.close()));
@@ -114,7 +114,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     expect(jobs.length).toBeLessThanOrEqual(SHARDS);
     expect(jobs.flatMap((j) => j.data.samples)).toHaveLength(samples.length);
     // The same batch again (a journal replay) while those jobs wait is not queued twice.
-    await runner().submit(samples);
+    await (await runner()).submit(samples);
     const again = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
     expect((await Promise.all(again.map((q) => q.getWaitingCount()))).reduce((a, b) => a + b)).toBe(jobs.length);
     await Promise.all(again.map((q) => q.close()));
@@ -126,7 +126,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     const shards = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
     expect(await Promise.all(shards.map((q) => q.getGlobalConcurrency()))).toEqual(Array(SHARDS).fill(1));
     await Promise.all(shards.map((q) => q.close()));
-    const r = runner();
+    const r = await runner();
     await r.submit(METERS.flatMap(volts));
     await until(async () => (await queuesIdle()) && changes.length >= METERS.length);
     // Run twice: the same batch after its jobs completed, and the same data as a job with another id.
@@ -142,7 +142,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
   });
 
   it('evaluates one meter\'s samples in time order when they arrive shuffled over several jobs', async () => {
-    const r = runner();
+    const r = await runner();
     const shuffled = [5, 2, 7, 1, 4, 0, 6, 3].map((i) => volts('m1')[i]);
     for (let i = 0; i < shuffled.length; i += 3) await r.submit(shuffled.slice(i, i + 3));
     await workers();
@@ -172,7 +172,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
-    await runner().submit(volts('m1'));
+    await (await runner()).submit(volts('m1'));
     const queues = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
     closers.push(async () => void (await Promise.all(queues.map((q) => q.close()))));
     await until(async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).some((n) => n === 1));

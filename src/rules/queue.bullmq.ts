@@ -49,21 +49,28 @@ export function ruleJobId(shard: number, samples: readonly AnySample[]): string 
   return `s${shard}-${createHash('sha1').update(JSON.stringify(samples)).digest('hex')}`;
 }
 
-export function openRuleQueues(opts: RuleQueueOptions): Queue<RuleJobData, RuleJobResult>[] {
-  return Array.from({ length: opts.shards }, (_, shard) => new Queue<RuleJobData, RuleJobResult>(ruleQueueName(shard), {
-    connection: opts.connection,
-    prefix: opts.prefix,
-    defaultJobOptions: JOB_OPTIONS,
-  }));
+/** With a log, connection errors are logged (ioredis retries); without one, the caller listens for 'error'. */
+export function openRuleQueues(opts: RuleQueueOptions, log?: Logger): Queue<RuleJobData, RuleJobResult>[] {
+  return Array.from({ length: opts.shards }, (_, shard) => {
+    const queue = new Queue<RuleJobData, RuleJobResult>(ruleQueueName(shard), {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      defaultJobOptions: JOB_OPTIONS,
+    });
+    if (log) queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'rule queue connection failed; retrying'));
+    return queue;
+  });
 }
 
 /**
  * The ingesting side: submit() resolves once each shard's part of the batch is a job in Redis, one job per
  * shard touched. With onChanges, alarm changes made by any worker are passed on here too (live stream).
  */
-export function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Logger; onChanges?: OnAlarmChanges }): RuleRunner {
-  const queues = openRuleQueues(opts);
+export async function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Logger; onChanges?: OnAlarmChanges }): Promise<RuleRunner> {
+  const queues = openRuleQueues(opts, opts.log);
   const events = opts.onChanges ? queues.map((q) => listenForChanges(q.name, opts, opts.onChanges as OnAlarmChanges)) : [];
+  // Closing a BullMQ connection that is still initialising makes it emit an 'error' nobody listens to any more.
+  await Promise.all([...queues, ...events].map((c) => c.waitUntilReady()));
   return {
     async submit(samples) {
       const parts = [...splitByShard(samples, opts.shards)];
@@ -81,7 +88,8 @@ function listenForChanges(name: string, opts: RuleQueueOptions & { log: Logger }
   events.on('completed', ({ returnvalue }) => {
     // Typed as a string, but QueueEvents has already parsed the JSON (bullmq classes/queue-events.js).
     const changes = returnvalue as unknown as RuleJobResult | null;
-    if (changes && changes.length > 0) onChanges(changes);
+    if (!changes || changes.length === 0) return;
+    Promise.resolve(onChanges(changes)).catch((err: unknown) => opts.log.error({ err, changes: changes.length }, 'alarm changes from the rule queue not passed on'));
   });
   return events;
 }

@@ -49,7 +49,7 @@ describe.each([
         ruleQueue: { shards: 2, workersInProcess: false },
         database: { url: undefined, schema: 'public' },
       },
-      { engine: await createRuleEngine({ sql: db.sql, log }), contextOf: (id) => (id === 'm1' ? ctx : undefined), onChanges: (c) => changes.push(...c), log },
+      { engine: await createRuleEngine({ sql: db.sql, log }), contextOf: (id) => (id === 'm1' ? ctx : undefined), onChanges: (c) => void changes.push(...c), log },
     );
     await runner.submit(samples);
     await runner.submit(samples);

@@ -18,6 +18,11 @@ export interface RunnerDeps {
   log: Logger;
 }
 
+/** Whether the ingesting process works the rule queue itself (see openRuleRunner). */
+export function worksQueueInProcess(config: Pick<Config, 'ruleQueue' | 'database'>): boolean {
+  return config.ruleQueue.workersInProcess || !config.database.url;
+}
+
 /**
  * The ingesting process's runner. Without REDIS_URL: inline, as a single process. With REDIS_URL: batches go
  * to the BullMQ rule queue and changes come back from whichever worker evaluated them (QueueEvents). This
@@ -29,9 +34,9 @@ export async function openRuleRunner(config: Pick<Config, 'redis' | 'ruleQueue' 
   const log = deps.log.child({ step: 'rule-queue' });
   const connection: Redis = await openRuleRedis(config.redis.url, log);
   const queue = { connection, prefix: config.redis.prefix, shards: config.ruleQueue.shards };
-  const runner = createBullmqRuleRunner({ ...queue, log, onChanges: deps.onChanges });
+  const runner = await createBullmqRuleRunner({ ...queue, log, onChanges: deps.onChanges });
   let workers: RuleWorkers | undefined;
-  if (config.ruleQueue.workersInProcess || !config.database.url) {
+  if (worksQueueInProcess(config)) {
     if (!config.database.url) log.info('rule jobs are worked in this process: the embedded database is not shared with worker processes');
     workers = await startRuleWorkers({
       ...queue,
@@ -45,8 +50,8 @@ export async function openRuleRunner(config: Pick<Config, 'redis' | 'ruleQueue' 
   return {
     submit: (samples) => runner.submit(samples),
     async close() {
-      await runner.close();
       await workers?.close();
+      await runner.close();
       await connection.quit();
     },
   };

@@ -19,7 +19,7 @@ export function createInlineRuleRunner(deps: InlineRunnerDeps): RuleRunner {
         if (ctx) contexts.set(s.meterId, ctx);
       }
       const changes = await deps.engine.evaluate(samples, contexts);
-      if (changes.length > 0) deps.onChanges(changes);
+      if (changes.length > 0) await deps.onChanges(changes);
     },
     async close() {},
   };

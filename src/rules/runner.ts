@@ -12,5 +12,5 @@ export interface RuleRunner {
   close(): Promise<void>;
 }
 
-/** Told about every alarm change the engine makes, in the process that made it. */
-export type OnAlarmChanges = (changes: readonly AlarmChange[]) => void;
+/** Told about every alarm change the engine makes; a runner that evaluates in submit() awaits it there. */
+export type OnAlarmChanges = (changes: readonly AlarmChange[]) => void | Promise<void>;
