@@ -19,6 +19,8 @@ import { createAlarmMqttPublisher } from './notify/mqtt-publisher.js';
 import { startNotify } from './notify/service.js';
 import type { AlarmChange } from './alarms/store.js';
 import { createRuleProfilesPg } from './rules/profiles.pg.js';
+import { openRuleRunner, worksQueueInProcess } from './rules/runner-from-config.js';
+import type { RuleRunner } from './rules/runner.js';
 import { StartupError } from './startup-error.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -123,6 +125,7 @@ export async function startService(env: Record<string, string | undefined> = pro
   live.attach(app.server);
 
   let http: Listening;
+  let rules: RuleRunner;
   try {
     http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
       await app.listen({ port, host: config.http.host });
@@ -132,6 +135,16 @@ export async function startService(env: Record<string, string | undefined> = pro
     stores = await opening;
     await notifying;
     await archive.refresh();
+    // Inline without REDIS_URL; with it, batches become BullMQ jobs and changes come back from the workers.
+    rules = await openRuleRunner(config, {
+      engine: stores.rules,
+      contextOf: (meterId) => archive.get(meterId),
+      async onChanges(changes) {
+        for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
+        await alarmsChanged(changes);
+      },
+      log,
+    });
   } catch (err) {
     await notifying.then((n) => n.close(), () => undefined);
     await broker?.close();
@@ -140,7 +153,6 @@ export async function startService(env: Record<string, string | undefined> = pro
     await live.close();
     throw err;
   }
-  const { rules } = stores;
 
   const pipeline = new IngestPipeline({
     archive,
@@ -149,10 +161,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     setConcentratorStatus: (id, online, at) => archiveStore.setConcentratorStatus(id, online, at),
     async afterStore(samples) {
       live.publishSamples(samples);
-      const contexts = new Map(samples.map((s) => [s.meterId, archive.get(s.meterId)!]));
-      const changes = await rules.evaluate(samples, contexts);
-      for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
-      await alarmsChanged(changes);
+      await rules.submit(samples);
     },
     checkpoint: (pos) => journal.checkpoint(pos),
     metrics,
@@ -172,6 +181,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     `MQTT       mqtt://localhost:${broker.listening.port}`,
     `data       ${config.database.url ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}`}`,
   ];
+  if (config.redis) banner.push(`rules      BullMQ jobs in Redis (REDIS_URL), worked by ${worksQueueInProcess(config) ? 'this process' : '`npm run worker`'}`);
   if (stores.questdb) banner.push('telemetry  QuestDB (QDB_CLIENT_CONF, queries over QDB_PG_URL)');
   if (http.fellBack) banner.push(`note       port ${config.http.port} was taken, so HTTP is on ${http.port}; set HTTP_PORT to choose`);
   if (broker.listening.fellBack) banner.push(`note       port ${config.mqtt.port} was taken, so MQTT is on ${broker.listening.port}; set MQTT_PORT to choose`);
@@ -195,6 +205,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       await Promise.race([pipeline.drain(), budget]);
       await Promise.race([pipeline.stop(), budget]);
       await journal.settle();
+      await rules.close();
       await live.close();
       await app.close();
       await openNotify.close();
