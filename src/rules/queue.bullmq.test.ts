@@ -150,6 +150,20 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 
+  it('keeps counting across a worker restart: the rule state is in PostgreSQL', async () => {
+    const r = await runner();
+    const first = await workers();
+    // Three violating points: not yet sustained long enough for the DEDICATED V1 alarm.
+    await r.submit(volts('m1').slice(0, 4));
+    await until(() => queuesIdle());
+    expect(await alarmsOf(db, 'm1')).toEqual([]);
+    await first.close();
+    await workers();
+    await r.submit(volts('m1').slice(4));
+    await until(async () => (await alarmsOf(db, 'm1')).length > 0);
+    expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
+  });
+
   it('a worker killed with SIGKILL in the middle of a job loses nothing: the stalled job runs again', async () => {
     const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
     // Holding m1's rule lock keeps the child inside its evaluation until it is killed.
