@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryResult, Sql } from './sql.js';
 
 // Timestamps come back as Date (UTC instants) and int8 counts as numbers: row counts here never near 2^53.
@@ -57,6 +60,14 @@ export async function openPg(options: PgOptions): Promise<Sql> {
     },
     async close(): Promise<void> {
       await pool.end();
+    },
+    async copyIn(statement: string, text: string): Promise<void> {
+      const client = await pool.connect();
+      try {
+        await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
+      } finally {
+        client.release();
+      }
     },
   };
   return sql;

@@ -15,6 +15,11 @@ export interface Sql {
   /** Runs fn on one connection inside BEGIN/COMMIT; rolls back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Streams rows in COPY text format into `COPY ... FROM STDIN` (the PostgreSQL server only: the
+   * fastest bulk path). Absent where the driver cannot, and callers fall back to INSERT.
+   */
+  copyIn?(statement: string, text: string): Promise<void>;
   /** 'pglite' or 'postgres': for the few places that must differ (none in SQL text). */
   readonly flavour: 'pglite' | 'postgres';
 }

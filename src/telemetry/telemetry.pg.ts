@@ -3,9 +3,11 @@ import { KIND_COLUMNS, KINDS, type AnySample, type Kind } from '../domain/sample
 import type { Series, TelemetryStore, WriteResult } from './store.js';
 
 /**
- * One INSERT per kind per batch, the rows passed as arrays and spread by unnest: a batch of
- * 50,000 samples is four statements, never one per sample. ON CONFLICT turns a re-send into an
- * update only when a value differs; RETURNING (xmax <> 0) tells new rows from overwritten ones.
+ * One statement per kind per batch, never one per sample. On a PostgreSQL server the rows go in
+ * by COPY straight into the table, the fastest path; a batch that hits an existing key (a re-send,
+ * a replay after a crash) fails as a whole and is redone as an upsert. The upsert passes the rows
+ * as arrays spread by unnest; ON CONFLICT turns a re-send into an update only when a value
+ * differs, and RETURNING (xmax <> 0) tells new rows from overwritten ones.
  */
 export function createPgTelemetryStore(sql: Sql): TelemetryStore {
   const upserts = Object.fromEntries(KINDS.map((k) => [k, upsertStatement(k)])) as Record<Kind, string>;
@@ -17,6 +19,7 @@ export function createPgTelemetryStore(sql: Sql): TelemetryStore {
       const results = await Promise.all(
         KINDS.filter((k) => byKind[k].length > 0).map(async (kind) => {
           const group = byKind[kind];
+          if (sql.copyIn && (await copied(sql.copyIn, kind, group))) return { inserted: group.length, overwritten: 0, duplicates: 0 };
           const res = await sql.query<{ overwritten: boolean }>(upserts[kind], columnsOf(kind, group));
           const overwritten = res.rows.reduce((n, r) => n + (r.overwritten ? 1 : 0), 0);
           return { inserted: res.rows.length - overwritten, overwritten, duplicates: group.length - res.rows.length };
@@ -40,6 +43,33 @@ export function createPgTelemetryStore(sql: Sql): TelemetryStore {
       return series;
     },
   };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** True when COPY stored every row; false when one already existed and the batch needs the upsert. */
+async function copied(copyIn: NonNullable<Sql['copyIn']>, kind: Kind, samples: readonly AnySample[]): Promise<boolean> {
+  const cols = [...(KIND_COLUMNS[kind] as readonly string[]), 'multiplier'];
+  try {
+    await copyIn(`COPY ${tableOf(kind)} (meter_id, ts, ${cols.join(', ')}) FROM STDIN`, copyText(kind, samples));
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false;
+    throw err;
+  }
+}
+
+/** COPY text format: tab-separated, \N for null. Meter ids are restricted to [A-Za-z0-9._-], so nothing needs escaping. */
+function copyText(kind: Kind, samples: readonly AnySample[]): string {
+  const cols = KIND_COLUMNS[kind] as readonly string[];
+  let text = '';
+  for (const s of samples) {
+    const v = s.values as unknown as Record<string, number | null>;
+    let line = `${s.meterId}\t${new Date(s.tsMs).toISOString()}`;
+    for (const c of cols) line += v[c] === null ? '\t\\N' : `\t${v[c]}`;
+    text += `${line}\t${s.multiplier}\n`;
+  }
+  return text;
 }
 
 export function tableOf(kind: Kind): string {
