@@ -5,7 +5,13 @@ import type { RuleCode } from './settings.js';
 /** What rule evaluation decided about one (meter, rule, phase); the alarm store turns it into alarm rows. */
 export interface Transition {
   kind: StepKind;
+  /** '' for an alarm on another originator (see originator). */
   meterId: string;
+  /**
+   * Absent: the meter is the originator. 'concentrator:<id>' for a grouped collection alarm (C1) of a
+   * concentrator whose meters are all silent: one alarm for one problem, with no customer.
+   */
+  originator?: string;
   rule: RuleCode;
   phase: Phase | '';
   severity: Severity;
