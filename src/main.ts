@@ -9,6 +9,7 @@ import { importArchiveText } from './archive/import.js';
 import { startBroker, type Broker } from './broker/broker.js';
 import { loadConfig, type Config } from './config.js';
 import { deferred } from './deferred.js';
+import { createOverviewQueriesPg } from './api/overview.pg.js';
 import { Journal, type JournalRecord } from './ingest/journal.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { listenWithFallback, type Listening } from './listen.js';
@@ -111,6 +112,8 @@ export async function startService(env: Record<string, string | undefined> = pro
       },
       onAlarmChange: (change) => void alarmsChanged([change]),
       notify: deferred(notifying.then((n) => n.api)),
+      overview: deferred(opening.then((s) => createOverviewQueriesPg(s.sql, config.utilityTz))),
+      utilityTz: config.utilityTz,
       async ready() {
         if (!stores) return { database: 'starting' };
         const database = await stores.sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);

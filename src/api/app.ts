@@ -11,6 +11,7 @@ import { archiveRoutes } from './routes/archive.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { meterRoutes } from './routes/meters.js';
+import { overviewRoutes } from './routes/overview.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { ruleProfileRoutes } from './routes/rule-profiles.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -55,5 +56,6 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(archiveRoutes(deps), { prefix: '/api' });
   await app.register(ruleProfileRoutes(deps), { prefix: '/api' });
   await app.register(subscriptionRoutes(deps.notify), { prefix: '/api' });
+  await app.register(overviewRoutes({ overview: deps.overview, utilityTz: deps.utilityTz, nowMs: Date.now }), { prefix: '/api' });
   return app;
 }

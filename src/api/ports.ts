@@ -5,6 +5,7 @@ import type { AlarmChange } from '../alarms/store.js';
 import type { Registry } from 'prom-client';
 import type { QuarantineStore } from '../ingest/quarantine.js';
 import type { NotifyApi } from '../notify/service.js';
+import type { OverviewQueries } from './overview.js';
 import type { RuleProfiles } from '../rules/profiles.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 
@@ -24,6 +25,9 @@ export interface ApiDeps {
   onAlarmChange(change: AlarmChange): void;
   /** Webhook subscriptions, their delivery log and dead letters. */
   notify: NotifyApi;
+  /** Class load curves and today's counts for the overview page; days are cut in utilityTz. */
+  overview: OverviewQueries;
+  utilityTz: string;
   /** Each dependency answers, for /readyz. */
   ready(): Promise<Record<string, 'ok' | string>>;
   metrics: Registry;

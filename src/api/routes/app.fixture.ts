@@ -9,6 +9,7 @@ import { PgArchiveStore } from '../../archive/archive.pg.js';
 import { createPgQuarantineStore } from '../../ingest/quarantine.pg.js';
 import { createMetrics } from '../../metrics.js';
 import { startNotify } from '../../notify/service.js';
+import { createOverviewQueriesPg } from '../overview.pg.js';
 import { createRuleProfilesPg } from '../../rules/profiles.pg.js';
 import { seedDefaultSettings } from '../../rules/settings.pg.js';
 import { createPgTelemetryStore } from '../../telemetry/telemetry.pg.js';
@@ -47,6 +48,8 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
       importArchive: () => Promise.reject(new Error('not used by these tests')),
       onAlarmChange: (c: AlarmChange | { change: string; alarm: unknown }) => published.push(c),
       notify: notify.api,
+      overview: createOverviewQueriesPg(db.sql, 'Asia/Shanghai'),
+      utilityTz: 'Asia/Shanghai',
       ready: async () => ({ database: 'ok' }),
       metrics: createMetrics().registry,
       dashboardsDir: join(ROOT, 'dashboards'),
