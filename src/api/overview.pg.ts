@@ -1,6 +1,6 @@
 /** Overview queries on PostgreSQL / PGlite: archive, alarms and telemetry_load in the same database. */
 import type { Sql } from '../db/sql.js';
-import { completedQuarters, QUARTER_MS, type ClassLoadRow, type OverviewCounts, type OverviewQueries } from './overview.js';
+import { completedQuarters, QUARTER_MS, SMALL_CLASSES, type ClassLoadRow, type MapPoint, type OverviewCounts, type OverviewQueries } from './overview.js';
 
 // Each meter's points are averaged per quarter first, so a meter sending several samples in one
 // quarter is not summed twice; then per class (unnest) and once for the total ('').
@@ -34,6 +34,15 @@ SELECT (SELECT count(*)::int FROM meters) AS meters,
           FROM telemetry_load l JOIN meters m ON m.id = l.meter_id
          WHERE l.ts >= to_timestamp($1::double precision / 1000) AND l.ts < to_timestamp($2::double precision / 1000)) AS received`;
 
+// Severity order of domain.md decision 6, most severe first.
+const MAP_POINTS = `
+SELECT c.id, c.name, c.classes, c.lat, c.lon,
+       (SELECT a.severity FROM alarms a WHERE a.customer_id = c.id AND a.active
+         ORDER BY array_position(ARRAY['CRITICAL','MAJOR','MINOR','WARNING','INDETERMINATE'], a.severity) LIMIT 1) AS worst
+  FROM customers c
+ WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL AND NOT (c.classes <@ $1::text[])
+ ORDER BY c.id`;
+
 export function createOverviewQueriesPg(sql: Sql, utilityTz: string): OverviewQueries {
   return {
     async dayBounds(day) {
@@ -64,6 +73,12 @@ export function createOverviewQueriesPg(sql: Sql, utilityTz: string): OverviewQu
         concentrators,
         completeness: { expected, received: got.received, share: expected > 0 ? got.received / expected : null },
       };
+    },
+
+    async mapPoints() {
+      const { rows } = await sql.query<{ id: string; name: string; classes: string[]; lat: number; lon: number; worst: MapPoint['worstSeverity'] }>(
+        MAP_POINTS, [SMALL_CLASSES]);
+      return rows.map((r): MapPoint => ({ id: r.id, name: r.name, classes: r.classes, lat: r.lat, lon: r.lon, worstSeverity: r.worst }));
     },
   };
 }

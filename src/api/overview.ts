@@ -27,12 +27,27 @@ export interface OverviewCounts {
   completeness: { expected: number; received: number; share: number | null };
 }
 
+/** A large customer placed on the map, with the severity of its worst open alarm (null: none open). */
+export interface MapPoint {
+  id: string;
+  name: string;
+  classes: string[];
+  lat: number;
+  lon: number;
+  worstSeverity: Severity | null;
+}
+
+/** Classes the map leaves out: mass-market customers would bury the large ones (issue 6: "large customers"). */
+export const SMALL_CLASSES = ['LV_NONRES', 'RESIDENTIAL'] as const;
+
 /** The store queries behind /api/overview; the composition root supplies the adapter (overview.pg.ts). */
 export interface OverviewQueries {
   /** Local calendar day [startMs, endMs) in the utility's zone for a YYYY-MM-DD date. */
   dayBounds(day: string): Promise<{ startMs: number; endMs: number }>;
   classLoad(startMs: number, endMs: number): Promise<ClassLoadRow[]>;
   counts(day: { startMs: number; endMs: number }, nowMs: number): Promise<OverviewCounts>;
+  /** Customers with lat/lon in at least one class outside SMALL_CLASSES. */
+  mapPoints(): Promise<MapPoint[]>;
 }
 
 /** Lay summed rows on the day's 15-minute grid (missing is null, never 0: domain.md decision 5). */

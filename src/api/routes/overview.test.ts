@@ -70,4 +70,14 @@ describe.each(DB_FLAVOURS)('overview routes on %s', (flavour) => {
     });
     await app.close();
   });
+
+  it('places large customers with lat/lon, each with its worst open alarm', async () => {
+    const app = await open(D0);
+    await db.sql.query(`UPDATE customers SET lat = 31.2, lon = 121.5`);
+    await db.sql.query(`INSERT INTO customers (id, name, classes, lat, lon) VALUES ('c4', 'Works', '{DEDICATED}', 30.1, 120.2), ('c5', 'Nowhere', '{KEY}', NULL, NULL)`);
+    const { items } = (await app.inject({ url: '/api/overview/map' })).json();
+    expect(items.map((p: { id: string; worstSeverity: string | null }) => [p.id, p.worstSeverity])).toEqual([['c1', 'MAJOR'], ['c2', 'MAJOR'], ['c4', null]]);
+    expect(items[2]).toMatchObject({ name: 'Works', classes: ['DEDICATED'], lat: 30.1, lon: 120.2 });
+    await app.close();
+  });
 });

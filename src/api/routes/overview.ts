@@ -32,6 +32,10 @@ export const overviewRoutes = (deps: OverviewDeps): FastifyPluginAsyncTypebox =>
     },
   );
 
+  app.get('/overview/map', { schema: { summary: 'Large customers with lat/lon and the severity of their worst open alarm' } }, async () => ({
+    items: await deps.overview.mapPoints(),
+  }));
+
   app.get(
     '/overview',
     {
