@@ -66,7 +66,7 @@ async function importArchive(base: string, plan: SimulationPlan): Promise<void> 
   const res = await fetch(`${base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archiveCsv(plan.fleet) });
   if (!res.ok) throw new Error(`archive import failed: ${res.status} ${await res.text()}`);
   const { imported } = (await res.json()) as { imported: { customers: number; meters: number; concentrators: number } };
-  say(`archive    ${imported.customers} customers, ${imported.meters} meters, ${imported.concentrators} concentrators imported`);
+  say(`archive    ${imported.customers} customers, ${imported.meters} meters, ${imported.concentrators} concentrators imported (${sinceStartS()} s after start)`);
 }
 
 function lookFirst(plan: SimulationPlan, httpPort: number): string {
@@ -149,7 +149,7 @@ async function main(): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   try {
-    say(`\nloadwatch demo\n${service.banner.map((l) => `  ${l}`).join('\n')}`);
+    say(`\nloadwatch demo (service up ${sinceStartS()} s after start)\n${service.banner.map((l) => `  ${l}`).join('\n')}`);
     const plan = planSimulation(options);
     await importArchive(base, plan);
     say(lookFirst(plan, service.httpPort));
