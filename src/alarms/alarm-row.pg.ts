@@ -8,6 +8,7 @@ import type { StoredAlarm } from './store.js';
 export interface AlarmRow {
   id: string;
   meter_id: string;
+  originator: string | null;
   customer_id: string;
   rule: string;
   phase: string;
@@ -32,7 +33,7 @@ export interface AlarmRow {
   account_manager: string | null;
 }
 
-export const SELECT_ALARM = `SELECT a.id::text AS id, a.meter_id, a.customer_id, a.rule, a.phase, a.severity, a.active,
+export const SELECT_ALARM = `SELECT a.id::text AS id, a.meter_id, a.originator, a.customer_id, a.rule, a.phase, a.severity, a.active,
   a.acknowledged, a.start_ts, a.last_ts, a.clear_ts, a.ack_ts, a.ack_by, a.ack_comment, a.cleared_by, a.clear_comment,
   a.manual_clear, a.peak_value, a.threshold, a.details,
   c.name AS customer_name, c.classes AS customer_classes, c.address AS customer_address, c.account_manager
@@ -46,7 +47,7 @@ export const isAlarmId = (id: string) => /^\d{1,18}$/.test(id);
 
 export function toAlarm(r: AlarmRow): StoredAlarm {
   return {
-    id: r.id, meterId: r.meter_id, rule: r.rule, phase: r.phase as Phase | '', severity: r.severity as Severity,
+    id: r.id, meterId: r.meter_id, ...(r.originator === null ? {} : { originator: r.originator }), rule: r.rule, phase: r.phase as Phase | '', severity: r.severity as Severity,
     active: r.active, acknowledged: r.acknowledged, startTs: iso(r.start_ts), lastTs: iso(r.last_ts),
     clearTs: isoOrNull(r.clear_ts), ackTs: isoOrNull(r.ack_ts), ackBy: r.ack_by, ackComment: r.ack_comment,
     clearedBy: r.cleared_by, clearComment: r.clear_comment, manualClear: r.manual_clear,

@@ -7,16 +7,19 @@ import type { AlarmChange, AlarmFilter, AlarmStore, ClearResult, StoredAlarm } f
 
 const MAX_LIMIT = 1000;
 
+/** The originator an alarm is keyed by (migration 010): the meter unless the transition names another. */
+const keyOf = (t: Transition) => t.originator ?? t.meterId;
+
 async function insertOpen(tx: Sql, t: Transition, customerId: string, rec: AlarmRecord): Promise<string | undefined> {
   const res = await tx.query<{ id: string }>(
     `INSERT INTO alarms (meter_id, customer_id, rule, phase, severity, active, acknowledged, start_ts, last_ts,
-       peak_value, threshold, details)
-     SELECT $1, $2, $3, $4, $5, true, false, $6, $7, $8, $9, $10::jsonb
-     WHERE NOT EXISTS (SELECT 1 FROM alarms WHERE meter_id = $1 AND rule = $3 AND phase = $4 AND start_ts = $6)
-     ON CONFLICT (meter_id, rule, phase) WHERE active DO NOTHING
+       peak_value, threshold, details, originator)
+     SELECT $1, $2, $3, $4, $5, true, false, $6, $7, $8, $9, $10::jsonb, $11
+     WHERE NOT EXISTS (SELECT 1 FROM alarms WHERE coalesce(originator, meter_id) = $12 AND rule = $3 AND phase = $4 AND start_ts = $6)
+     ON CONFLICT ((coalesce(originator, meter_id)), rule, phase) WHERE active DO NOTHING
      RETURNING id::text AS id`,
     [t.meterId, customerId, t.rule, t.phase, rec.severity, rec.startTs, rec.lastTs, rec.peakValue, rec.threshold,
-      JSON.stringify(rec.details)],
+      JSON.stringify(rec.details), t.originator ?? null, keyOf(t)],
   );
   return res.rows[0]?.id;
 }
@@ -30,9 +33,9 @@ async function getWith(q: Sql, id: string, lock = false): Promise<StoredAlarm | 
 /** The open alarm of the transition's key, else the newest closed one (for the manual-clear check). */
 async function latestAlarm(q: Sql, t: Transition): Promise<StoredAlarm | undefined> {
   const res = await q.query<AlarmRow>(
-    `${SELECT_ALARM} WHERE a.meter_id = $1 AND a.rule = $2 AND a.phase = $3
+    `${SELECT_ALARM} WHERE coalesce(a.originator, a.meter_id) = $1 AND a.rule = $2 AND a.phase = $3
      ORDER BY a.active DESC, a.start_ts DESC, a.id DESC LIMIT 1 FOR UPDATE OF a`,
-    [t.meterId, t.rule, t.phase],
+    [keyOf(t), t.rule, t.phase],
   );
   return res.rows[0] ? toAlarm(res.rows[0]) : undefined;
 }
@@ -129,9 +132,10 @@ export function createAlarmStorePg(sql: Sql): AlarmStore {
       return sql.transaction(async (tx) => {
         const changes: AlarmChange[] = [];
         for (const t of transitions) {
-          const ctx = contexts.get(t.meterId);
-          if (!ctx) throw new Error(`no meter context for ${t.meterId}`);
-          const change = await applyOne(tx, t, ctx.customer.id);
+          // An alarm on another originator (a concentrator) concerns many customers and links to none.
+          const ctx = t.originator === undefined ? contexts.get(t.meterId) : undefined;
+          if (t.originator === undefined && !ctx) throw new Error(`no meter context for ${t.meterId}`);
+          const change = await applyOne(tx, t, ctx?.customer.id ?? '');
           if (change) changes.push(change);
         }
         return changes;

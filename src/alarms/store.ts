@@ -4,6 +4,9 @@ import type { Transition } from '../rules/transition.js';
 import type { AlarmCursor } from './cursor.js';
 import type { ChangeKind, ManualClear } from './lifecycle.js';
 
+/** What the store needs of a meter's context: the customer its alarms link to. */
+export type CustomerOf = { customer: Pick<MeterContext['customer'], 'id'> };
+
 /** An alarm as stored: the domain alarm plus who cleared it by hand, if anyone did. */
 export type StoredAlarm = Alarm & ManualClear;
 
@@ -59,6 +62,6 @@ export interface AlarmStore {
   /** Oldest first; undefined when there is no such alarm. */
   history(id: string): Promise<AlarmEvent[] | undefined>;
   openForCustomer(customerId: string): Promise<StoredAlarm[]>;
-  /** Writes rule transitions idempotently, in order; contexts holds every meterId of the transitions. */
-  apply(transitions: readonly Transition[], contexts: ReadonlyMap<string, MeterContext>): Promise<AlarmChange[]>;
+  /** Writes rule transitions idempotently, in order; contexts holds the meterId of every transition without an originator. */
+  apply(transitions: readonly Transition[], contexts: ReadonlyMap<string, CustomerOf>): Promise<AlarmChange[]>;
 }

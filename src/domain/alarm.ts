@@ -21,7 +21,13 @@ export interface AlarmCustomer {
 
 export interface Alarm {
   id: string;
+  /** '' when the originator is not a meter. */
   meterId: string;
+  /**
+   * Absent when the meter is the originator; 'concentrator:<id>' for a grouped collection alarm (C1), which
+   * concerns all the concentrator's customers and so links to none (customer.id '').
+   */
+  originator?: string;
   rule: string;
   /** '' when the rule is not per phase. */
   phase: Phase | '';
