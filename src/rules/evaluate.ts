@@ -1,5 +1,6 @@
 import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
+import type { CustomerClass } from '../domain/customer-class.js';
 import type { AnySample, LoadValues, PhaseValues } from '../domain/sample.js';
 import type { Step } from './counter.js';
 import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
@@ -7,7 +8,7 @@ import { curveTracks } from './curve-tracks.js';
 import { dailyPoints } from './daily-tracks.js';
 import type { DayInput } from './day-input.js';
 import { COLLECTION_RULES, CURVE_RULES, RULES, type RuleCode } from './rule-codes.js';
-import { effectiveSettings, type RuleOverrides, type SettingsByClass } from './settings.js';
+import { effectiveSettings, type RuleOverrides, type RuleSettings, type SettingsByClass } from './settings.js';
 import type { TrackDef } from './track.js';
 import type { Transition } from './transition.js';
 import { DEFAULT_VOLTAGE_BANDS, type VoltageBands } from './voltage-band.js';
@@ -95,6 +96,18 @@ export interface Evaluation {
 
 const isCurveRule = (r: RuleCode) => (CURVE_RULES as readonly string[]).includes(r);
 
+// Merging class settings is pure and the same for every customer of the same classes: once per
+// (settings snapshot, classes, rule) instead of once per meter and batch.
+const merged = new WeakMap<SettingsByClass, Map<string, RuleSettings | undefined>>();
+
+function classSettings(classes: readonly CustomerClass[], rule: RuleCode, settings: SettingsByClass): RuleSettings | undefined {
+  let bySnapshot = merged.get(settings);
+  if (!bySnapshot) merged.set(settings, (bySnapshot = new Map()));
+  const key = `${rule}:${classes.join('|')}`;
+  if (!bySnapshot.has(key)) bySnapshot.set(key, effectiveSettings(classes, rule, settings));
+  return bySnapshot.get(key);
+}
+
 /**
  * Evaluates every rule of domain.md 3.2 for one meter over new samples (primary values, any kinds, any order):
  * curve rules on the 15-min points, daily rules on the data dates in opts.days. Pure: state in, next state and
@@ -127,7 +140,8 @@ export function evaluate(
 
   for (const rule of RULES) {
     if ((COLLECTION_RULES as readonly string[]).includes(rule)) continue;
-    const s = effectiveSettings(ctx.customer.classes, rule, settings, opts.overrides?.[rule]);
+    const override = opts.overrides?.[rule];
+    const s = override ? effectiveSettings(ctx.customer.classes, rule, settings, override) : classSettings(ctx.customer.classes, rule, settings);
     if (!s) continue;
     if (isCurveRule(rule) && s.form !== 'daily') {
       for (const track of curveTracks(ctx, rule, s, bands)) {
