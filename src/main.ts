@@ -20,6 +20,7 @@ import { createAlarmMqttPublisher } from './notify/mqtt-publisher.js';
 import { startNotify } from './notify/service.js';
 import type { AlarmChange } from './alarms/store.js';
 import { createRuleProfilesPg } from './rules/profiles.pg.js';
+import { startCollectionChecks, type CollectionChecks } from './rules/collection/from-config.js';
 import { openRuleRunner, worksQueueInProcess } from './rules/runner-from-config.js';
 import type { RuleRunner } from './rules/runner.js';
 import { StartupError } from './startup-error.js';
@@ -129,6 +130,11 @@ export async function startService(env: Record<string, string | undefined> = pro
 
   let http: Listening;
   let rules: RuleRunner;
+  let collection: CollectionChecks | undefined;
+  async function rulesChanged(changes: readonly AlarmChange[]): Promise<void> {
+    for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
+    await alarmsChanged(changes);
+  }
   try {
     http = await listenWithFallback({ variable: 'HTTP_PORT', port: config.http.port, explicit: config.http.portExplicit }, async (port) => {
       await app.listen({ port, host: config.http.host });
@@ -138,17 +144,17 @@ export async function startService(env: Record<string, string | undefined> = pro
     stores = await opening;
     await notifying;
     await archive.refresh();
+    // C1/C2 after the daily cut-off: a BullMQ job scheduler with REDIS_URL (once per cluster), else a timer here.
+    if (stores.collection) collection = await startCollectionChecks(config, { checker: stores.collection, onChanges: rulesChanged, log });
     // Inline without REDIS_URL; with it, batches become BullMQ jobs and changes come back from the workers.
     rules = await openRuleRunner(config, {
       engine: stores.rules,
       contextOf: (meterId) => archive.get(meterId),
-      async onChanges(changes) {
-        for (const c of changes) metrics.alarmChanges.inc({ change: c.change, rule: c.alarm.rule, severity: c.alarm.severity });
-        await alarmsChanged(changes);
-      },
+      onChanges: rulesChanged,
       log,
     });
   } catch (err) {
+    await collection?.close();
     await notifying.then((n) => n.close(), () => undefined);
     await broker?.close();
     await app.close();
@@ -208,6 +214,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       await Promise.race([pipeline.drain(), budget]);
       await Promise.race([pipeline.stop(), budget]);
       await journal.settle();
+      await collection?.close();
       await rules.close();
       await live.close();
       await app.close();

@@ -9,6 +9,7 @@ import type { MeterContext } from './domain/archive.js';
 import { createPgQuarantineStore } from './ingest/quarantine.pg.js';
 import type { QuarantineStore } from './ingest/quarantine.js';
 import type { Logger } from './log.js';
+import { createCollectionChecker, type CollectionChecker } from './rules/collection/check.js';
 import { createRuleEngine, type RuleEngine } from './rules/engine.js';
 import { StartupError } from './startup-error.js';
 import { meterTagsOf } from './telemetry/ilp-rows.js';
@@ -22,6 +23,8 @@ export interface Stores {
   archive: PgArchiveStore;
   alarms: AlarmStore;
   rules: RuleEngine;
+  /** C1/C2 on the telemetry tables of PostgreSQL; undefined when QuestDB holds the telemetry (they would all look missing). */
+  collection: CollectionChecker | undefined;
   telemetry: TelemetryStore;
   quarantine: QuarantineStore;
   /** Set when QuestDB holds the telemetry. */
@@ -36,11 +39,14 @@ export async function openStores(config: Config, meterOf: (meterId: string) => M
     await migrate(sql);
     const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
     const questdb = config.questdb ? await openQuestDb(config, meterOf, log) : undefined;
+    const collection = questdb ? undefined : await createCollectionChecker({ sql, log: log.child({ step: 'collection' }), utilityTz: config.utilityTz });
+    if (questdb) log.warn('collection checks (C1, C2) are off: they read telemetry from PostgreSQL, and QuestDB holds it');
     return {
       sql,
       archive: new PgArchiveStore(sql),
       alarms: createAlarmStorePg(sql),
       rules,
+      collection,
       telemetry: questdb ?? createPgTelemetryStore(sql),
       quarantine: createPgQuarantineStore(sql),
       questdb: questdb !== undefined,
