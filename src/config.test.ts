@@ -21,7 +21,7 @@ const DEFAULTS: Config = {
   utilityTz: 'Asia/Shanghai',
   logLevel: 'info',
   ruleQueue: { shards: 8, workersInProcess: false },
-  ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000 },
+  ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000, batchMaxBytes: 1024 * 1024 },
   notify: { allowLoopbackHttp: false },
 };
 
@@ -82,6 +82,7 @@ describe('loadConfig', () => {
     ['QUARANTINE_PAYLOAD_MAX_BYTES', '64', (c) => c.ingest.quarantinePayloadMaxBytes, 64],
     ['JOURNAL_SEGMENT_BYTES', '1048576', (c) => c.ingest.journalSegmentBytes, 1_048_576],
     ['INGEST_BATCH_MAX_RECORDS', '1', (c) => c.ingest.batchMaxRecords, 1],
+    ['INGEST_BATCH_MAX_BYTES', '65536', (c) => c.ingest.batchMaxBytes, 65536],
   ])('%s=%s is used', (key, value, pick, expected) => {
     const config = configOf({ [key]: value });
     expect(pick(config)).toEqual(expected);
@@ -108,6 +109,7 @@ describe('loadConfig', () => {
     ['QUARANTINE_PAYLOAD_MAX_BYTES', '10'],
     ['JOURNAL_SEGMENT_BYTES', '1023'],
     ['INGEST_BATCH_MAX_RECORDS', '0'],
+    ['INGEST_BATCH_MAX_BYTES', '100'],
   ])('%s=%s gives exactly one line naming the variable', (key, value) => {
     const errors = errorsOf({ [key]: value });
     expect(errors).toHaveLength(1);

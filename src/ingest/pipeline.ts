@@ -23,7 +23,7 @@ export interface PipelineDeps {
   metrics: Metrics;
   log: Logger;
   clock: () => number;
-  limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number };
+  limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number; batchMaxBytes: number };
 }
 
 const RETRY_MIN_MS = 100;
@@ -86,7 +86,7 @@ export class IngestPipeline {
   private async storeQueued(): Promise<void> {
     let retryMs = RETRY_MIN_MS;
     while (this.head < this.queue.length && !this.stopped) {
-      const end = Math.min(this.queue.length, this.head + this.deps.limits.batchMaxRecords);
+      const end = this.batchEnd();
       const batch = this.queue.slice(this.head, end);
       try {
         await this.process(batch);
@@ -140,6 +140,16 @@ export class IngestPipeline {
     this.handDownstream(samples, batch[batch.length - 1].position);
     await this.downstreamRoom();
     timer();
+  }
+
+  /** As many queued records as the record and byte limits allow, at least one. */
+  private batchEnd(): number {
+    const { batchMaxRecords, batchMaxBytes } = this.deps.limits;
+    const last = Math.min(this.queue.length, this.head + batchMaxRecords);
+    let end = this.head + 1;
+    let bytes = this.queue[this.head].payload.length;
+    while (end < last && bytes + this.queue[end].payload.length <= batchMaxBytes) bytes += this.queue[end++].payload.length;
+    return end;
   }
 
   /**
