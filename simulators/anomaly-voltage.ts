@@ -5,7 +5,8 @@ function voltageShift(minFactor: number, maxFactor: number, rule: 'V1' | 'V2', m
   return {
     rule,
     // A sag below 78 % Un with load still flowing is 失压 by its definition (domain.md 2.5).
-    alsoRules: rule === 'V1' ? ['V2', 'V3', ...(minFactor < 0.78 ? (['L1'] as const) : [])] : ['V1', 'V3'],
+    // A shift on one phase is a voltage unbalance as well (V4).
+    alsoRules: rule === 'V1' ? ['V2', 'V3', 'V4', ...(minFactor < 0.78 ? (['L1'] as const) : [])] : ['V1', 'V3', 'V4'],
     timing: 'points',
     eligible: (_m, c) => curveMonitored(c),
     draw: (rng, meter) => {
