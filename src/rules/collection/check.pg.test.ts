@@ -56,6 +56,7 @@ describe.each(DB_FLAVOURS)('collection checks on %s', (flavour) => {
     const cleared = await checker.evaluateCollection('2025-01-07');
     // k1 now delivers freezes but no curve at all: C2 (0 %) is raised beside the C1 clear.
     expect(cleared.map((c) => [c.change, c.alarm.meterId, c.alarm.rule])).toEqual([['cleared', 'k1', 'C1'], ['created', 'k1', 'C2']]);
+    expect(cleared[0].alarm.details).toMatchObject({ day: '2025-01-07', missingDays: 2, clearedByDay: '2025-01-07' });
     expect(await checker.evaluateCollection('2025-01-07')).toEqual([]);
   });
 

@@ -32,7 +32,8 @@ export interface CollectionDay {
   open: ReadonlyMap<string, Severity>;
 }
 
-export const concentratorOriginator = (id: string) => `concentrator:${id}`;
+const CONCENTRATOR = 'concentrator:';
+export const concentratorOriginator = (id: string) => `${CONCENTRATOR}${id}`;
 export const openKey = (originatorKey: string, rule: 'C1' | 'C2') => `${originatorKey}|${rule}`;
 
 const silent = (m: MeterCollection) => m.missingDays > 0 && CURVE_KINDS.every((k) => m.curvePoints[k] === 0);
@@ -65,7 +66,7 @@ function c1Raise(d: CollectionDay, who: Base, missingDays: number, severity: Sev
 
 function clearOf(d: CollectionDay, who: Base, rule: 'C1' | 'C2', severity: Severity, value: number): Transition {
   const atMs = localTimeMs(addDays(d.day, 1), 0, d.timeZone);
-  return { ...who, kind: 'clear', rule, severity, startTsMs: atMs, lastTsMs: atMs, atTsMs: atMs, value, peakValue: value, threshold: 0, details: { day: d.day } };
+  return { ...who, kind: 'clear', rule, severity, startTsMs: atMs, lastTsMs: atMs, atTsMs: atMs, value, peakValue: value, threshold: 0, details: { clearedByDay: d.day } };
 }
 
 function meterC2(d: CollectionDay, m: MeterCollection, who: Base, out: Transition[]): void {
@@ -106,7 +107,7 @@ export function planCollection(d: CollectionDay): Transition[] {
   }
   for (const [key, severity] of d.open) {
     const [originator, rule] = key.split('|');
-    const id = originator.startsWith('concentrator:') ? originator.slice('concentrator:'.length) : undefined;
+    const id = originator.startsWith(CONCENTRATOR) ? originator.slice(CONCENTRATOR.length) : undefined;
     if (id !== undefined && rule === 'C1' && !grouped.has(id)) out.push(clearOf(d, { meterId: '', originator, phase: '' }, 'C1', severity, 0));
   }
   for (const m of d.meters) {
