@@ -60,7 +60,7 @@ export const getCustomer = (id) => request(`/api/customers/${encodeURIComponent(
 export const getSeries = (meterId, kind, fromMs, toMs) =>
   request(`/api/meters/${encodeURIComponent(meterId)}/series${query({ kind, from: fromMs, to: toMs })}`);
 
-/** @param {{ state?: string, class?: string, severity?: string, limit?: number }} params */
+/** @param {{ state?: string, class?: string, severity?: string, customer?: string, limit?: number }} params */
 export const listAlarms = (params) => request(`/api/alarms${query(params)}`);
 
 /** @param {string} id @param {string} by @param {string} comment */
@@ -70,3 +70,20 @@ export const ackAlarm = (id, by, comment) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ by, comment }),
   });
+
+/** @param {string} id @param {string} by @param {string} comment */
+export const clearAlarm = (id, by, comment) =>
+  request(`/api/alarms/${encodeURIComponent(id)}/clear`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ by, comment }),
+  });
+
+/** Open alarms per class and severity, concentrators, today's completeness. */
+export const getOverview = () => request('/api/overview');
+
+/** @param {string} day YYYY-MM-DD in the utility's zone @returns {Promise<{ day: string, ts: number[], total: (number|null)[], classes: Record<string, (number|null)[]> }>} */
+export const getOverviewLoad = (day) => request(`/api/overview/load${query({ day })}`);
+
+/** @returns {Promise<{ items: { id: string, name: string, classes: string[], lat: number, lon: number, worstSeverity: string|null }[] }>} */
+export const getMapPoints = () => request('/api/overview/map');

@@ -6,6 +6,8 @@ import { createCustomerView } from './customer-view.js';
 import { createErrorBanner } from './errors.js';
 import { applyStatic, getLocale, onLocaleChange, setLocale, t } from './i18n.js';
 import { connectLive } from './live.js';
+import { createMap } from './map.js';
+import { createOverview } from './overview.js';
 import { createSearch } from './search.js';
 
 const DISPATCHER_KEY = 'loadwatch.dispatcher';
@@ -21,6 +23,8 @@ let view = null;
 let shownCustomer = null;
 /** @type {import('./live.js').LiveStatus} */
 let liveStatus = { state: 'connecting' };
+/** @type {'overview'|'map'|'customer'} */
+let shownView = 'overview';
 
 const dispatcherInput = /** @type {HTMLInputElement} */ ($('#dispatcher'));
 dispatcherInput.value = localStorage.getItem(DISPATCHER_KEY) ?? '';
@@ -41,15 +45,40 @@ const alarms = createAlarmList({
   count: $('#alarm-count'),
   dialog: /** @type {HTMLDialogElement} */ ($('#ack-dialog')),
   dispatcher: () => dispatcherInput.value.trim(),
+  filters: $('#alarm-filters'),
   onError: errors.show,
   onOpenCustomer: (id, meterId) => openCustomer(id, meterId),
+  onChange: () => alarmsChanged(),
 });
+
+let overview = createOverview($('#overview'), { onError: errors.show });
+const map = createMap($('#map'), { onError: errors.show, onOpenCustomer: (id) => openCustomer(id) });
+
+/** Counts and map colours follow every alarm change, ours or pushed. */
+function alarmsChanged() {
+  overview.onAlarm();
+  if (shownView === 'map') void map.refresh();
+}
+
+/** Show one view; the overview and map reload when shown. @param {'overview'|'map'|'customer'} name */
+function showView(name) {
+  shownView = name;
+  for (const section of document.querySelectorAll('section.view')) /** @type {HTMLElement} */ (section).hidden = section.getAttribute('data-view') !== name;
+  for (const tab of document.querySelectorAll('.tabs button')) tab.classList.toggle('active', tab.getAttribute('data-view') === name);
+  if (name === 'overview') void overview.refresh();
+  if (name === 'map') void map.refresh();
+  if (name !== 'customer') history.replaceState(null, '', `#/${name}`);
+  else if (view) history.replaceState(null, '', `#/customer/${encodeURIComponent(view.customerId)}/${encodeURIComponent(view.meterId() ?? '')}`);
+}
+for (const tab of document.querySelectorAll('.tabs button')) {
+  tab.addEventListener('click', () => showView(/** @type {any} */ (tab.getAttribute('data-view'))));
+}
 
 const live = connectLive({
   onStatus: (s) => { liveStatus = s; renderStatus(); },
   onSample: (msg) => view?.onSample(msg),
-  onAlarm: (msg) => alarms.onAlarm(msg),
-  onReconnect: () => { void alarms.reload(); void view?.refill(); },
+  onAlarm: (msg) => { alarms.onAlarm(msg); view?.onAlarm(msg); alarmsChanged(); },
+  onReconnect: () => { void alarms.reload(); void view?.refill(); void overview.refresh(); },
 });
 live.subscribe({ alarms: true });
 
@@ -72,6 +101,7 @@ function showCustomer(customer, meterId) {
     onRangeChange: (r) => { range = r; },
     onMeterChange: (m) => { history.replaceState(null, '', `#/customer/${encodeURIComponent(customer.id)}/${encodeURIComponent(m)}`); },
   });
+  showView('customer');
 }
 
 createSearch({
@@ -85,7 +115,13 @@ createSearch({
 onLocaleChange(() => {
   renderStatus();
   alarms.render();
+  overview.destroy();
+  overview = createOverview($('#overview'), { onError: errors.show });
+  void overview.refresh();
+  map.render();
+  const was = shownView;
   if (shownCustomer) showCustomer(shownCustomer, view?.meterId());
+  showView(was);
 });
 
 window.addEventListener('error', (e) => errors.show(e.error ?? e.message));
@@ -96,7 +132,12 @@ document.documentElement.lang = getLocale() === 'zh' ? 'zh-CN' : 'en';
 renderStatus();
 void alarms.reload();
 const route = location.hash.match(/^#\/customer\/([^/]+)(?:\/([^/]+))?/);
-if (route) void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIComponent(route[2]) : undefined);
+if (route) {
+  showView('customer');
+  void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIComponent(route[2]) : undefined);
+} else {
+  showView(location.hash === '#/map' ? 'map' : 'overview');
+}
 
 /** Test and console hook: the uPlot instances of the open meter (load, voltage, current) and the live state. */
 /** @type {any} */ (window).__loadwatch = {
@@ -104,5 +145,7 @@ if (route) void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIC
   get customerId() { return view?.customerId ?? null; },
   get meterId() { return view?.meterId() ?? null; },
   get live() { return liveStatus.state; },
+  get view() { return shownView; },
+  get overviewCharts() { return overview.plots(); },
   dropLive: () => live.drop(),
 };

@@ -12,7 +12,8 @@ const AXIS = { stroke: '#9aa4b2', grid: { stroke: '#253040', width: 1 }, ticks: 
 /**
  * @param {HTMLElement} container
  * @param {{ lines: LineSpec[], unit: string, heightPx: number, fromMs: number, toMs: number, zeroBased: boolean, timeLabel: string,
- *   level?: { value: () => number|null, stroke: string, dash: number[] } }} spec
+ *   level?: { value: () => number|null, stroke: string, dash: number[] },
+ *   band?: { low: number, high: number, fill: string } | null }} spec
  * @returns {TimeChart}
  */
 export function createTimeChart(container, spec) {
@@ -26,7 +27,7 @@ export function createTimeChart(container, spec) {
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: true, range: () => [window.fromMs, window.toMs] },
-      y: { range: (_u, min, max) => yRange(min, max, spec.zeroBased, spec.level?.value() ?? null) },
+      y: { range: (_u, min, max) => bandRange(yRange(min, max, spec.zeroBased, spec.level?.value() ?? null), spec.band ?? null, min === null) },
     },
     series: [
       { label: spec.timeLabel, value: '{YYYY}-{MM}-{DD} {HH}:{mm}' },
@@ -46,7 +47,7 @@ export function createTimeChart(container, spec) {
       { ...AXIS, size: 60, space: 22, label: spec.unit, labelSize: 14 },
     ],
     legend: { live: true },
-    hooks: { draw: [(u) => drawLevel(u, spec.level)] },
+    hooks: { drawClear: [(u) => drawBand(u, spec.band ?? null)], draw: [(u) => drawLevel(u, spec.level)] },
   };
   const empty = [[], ...spec.lines.map(() => [])];
   const plot = new uPlot(opts, /** @type {any} */ (empty), container);
@@ -81,6 +82,30 @@ function drawLevel(u, level) {
   ctx.lineTo(u.bbox.left + u.bbox.width, y);
   ctx.stroke();
   ctx.restore();
+}
+
+/** The qualified band shaded behind the lines. @param {uPlot} u @param {{ low: number, high: number, fill: string } | null} band */
+function drawBand(u, band) {
+  if (!band) return;
+  const top = u.valToPos(band.high, 'y', true);
+  const bottom = u.valToPos(band.low, 'y', true);
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = band.fill;
+  ctx.fillRect(u.bbox.left, Math.min(top, bottom), u.bbox.width, Math.abs(bottom - top));
+  ctx.restore();
+}
+
+/**
+ * Keep the band's edges in view (with a little room), or zoom on the band when there is no data yet.
+ * @param {[number, number]} range @param {{ low: number, high: number } | null} band @param {boolean} noData
+ * @returns {[number, number]}
+ */
+function bandRange(range, band, noData) {
+  if (!band) return range;
+  const pad = (band.high - band.low) * 0.15;
+  if (noData) return [band.low - pad, band.high + pad];
+  return [Math.min(range[0], band.low - pad), Math.max(range[1], band.high + pad)];
 }
 
 /**

@@ -1,6 +1,7 @@
-/** Customer view: archive card, meter table (pick one), range selector and the chosen meter's live charts. */
+/** Customer view: archive card, meter table (pick one), range selector, the chosen meter's live charts, alarm history. */
+import { listAlarms } from './api.js';
 import { RANGES } from './config.js';
-import { el, formatNumber } from './format.js';
+import { el, formatDateTime, formatNumber } from './format.js';
 import { t } from './i18n.js';
 import { createMeterView } from './meter-view.js';
 
@@ -19,6 +20,8 @@ export function createCustomerView(root, opts) {
   let meterView = null;
 
   const chartsRoot = el('div', { class: 'charts' });
+  const historyRows = el('tbody', {});
+  const HISTORY_LIMIT = 50;
   const meterRows = new Map();
 
   const field = (/** @type {string} */ key, /** @type {Node|string} */ value) =>
@@ -64,7 +67,32 @@ export function createCustomerView(root, opts) {
     el('div', { class: 'toolbar' }, el('label', { for: 'range' }, t('range')), rangeSelect,
       el('span', { class: 'muted', id: 'chart-meter' }, '')),
     chartsRoot,
+    el('section', { class: 'history' },
+      el('h3', {}, t('alarmHistory')),
+      el('table', { class: 'history-table alarm-table' },
+        el('thead', {}, el('tr', {}, ...['severity', 'rule', 'phase', 'meter', 'start', 'clearedAt', 'state', 'comment'].map((k) => el('th', {}, t(k))))),
+        historyRows)),
   );
+
+  /** The customer's alarms, open and cleared, newest first. */
+  const loadHistory = async () => {
+    try {
+      const { items } = await listAlarms({ customer: customer.id, state: 'all', limit: HISTORY_LIMIT });
+      historyRows.replaceChildren(...(items.length ? items.map((/** @type {any} */ a) => el('tr', { 'data-alarm': a.id, class: `sev-${a.severity}${a.active ? '' : ' is-acked'}` },
+        el('td', {}, el('span', { class: `sev sev-${a.severity}` }, t(`sev.${a.severity}`, undefined, a.severity))),
+        el('td', { title: t(`rule.${a.rule}`, undefined, a.rule) }, el('b', {}, a.rule)),
+        el('td', { class: 'center' }, a.phase || '—'),
+        el('td', { class: 'mono' }, a.meterId),
+        el('td', { class: 'mono' }, formatDateTime(a.startTs)),
+        el('td', { class: 'mono' }, formatDateTime(a.clearTs)),
+        el('td', {}, `${t(a.active ? 'stateActive' : 'stateCleared')} · ${t(a.acknowledged ? 'acked' : 'unacked')}`),
+        el('td', { class: 'muted' }, a.ackBy ? `${a.ackBy}: ${a.ackComment ?? ''}` : '')))
+        : [el('tr', {}, el('td', { colspan: '8', class: 'muted empty' }, t('noAlarmHistory')))]));
+    } catch (err) {
+      onError(err);
+    }
+  };
+  void loadHistory();
 
   /** @param {any} m */
   function selectMeter(m) {
@@ -90,7 +118,9 @@ export function createCustomerView(root, opts) {
     plots: () => meterView?.plots() ?? {},
     /** @param {any} msg */
     onSample: (msg) => meterView?.onSample(msg),
-    refill: () => meterView?.refill(),
+    refill: () => { void loadHistory(); return meterView?.refill(); },
+    /** @param {{ alarm: any }} msg */
+    onAlarm: (msg) => { if (msg.alarm?.customer?.id === customer.id) void loadHistory(); },
     destroy() {
       if (meterView) {
         live.unsubscribe({ meters: [meterView.meterId] });

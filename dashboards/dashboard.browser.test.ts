@@ -23,6 +23,7 @@ const ARCHIVE_CSV = [
   'BT001,浦东测试机械厂,KEY,"浦东新区, 测试路 8 号",021-5555-0001,王丽,400,0.9,31.2,121.5,BTM1,,1P,220,60,1,1,primary',
   'BT001,浦东测试机械厂,KEY,"浦东新区, 测试路 8 号",021-5555-0001,王丽,400,0.9,31.2,121.5,BTM2,,3P4W,380,100,1,1,primary',
   'BT002,Acme Bakery,LV_NONRES,Nanjing Road 5,,,,,,,BTM3,,3P4W,380,100,1,1,primary',
+  'BT003,西郊热电,DEDICATED,青浦区 热电路 1 号,,李强,8000,0.9,31.1,121.1,BTM4,,3P3W,10000,400,1,1,primary',
 ].join('\n');
 
 interface Service { httpPort: number; mqttPort: number; stop(): Promise<void> }
@@ -130,6 +131,104 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     const stored = ((await res.json()) as { items: { id: string; acknowledged: boolean; ackBy: string }[] }).items.find((a) => a.id === alarmId);
     expect(stored).toMatchObject({ acknowledged: true, ackBy: '张伟' });
     await shot('4-acknowledged');
+  });
+
+  it('lands on the overview and shows per-class totals of the samples published', async () => {
+    const tsMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS;
+    await publish('meters/BTM1/load', { ts: tsMs, p: 100 });
+    await publish('meters/BTM2/load', { ts: tsMs, p: 10 });
+    await publish('meters/BTM3/load', { ts: tsMs, p: 7 });
+    await page.goto(base);
+    expect(await page.evaluate(() => (window as any).__loadwatch.view)).toBe('overview');
+    const cell = (cls: string) => page.locator(`#overview tr[data-class="${cls}"] td.now`);
+    // The samples are stored a moment after publishing: switch views until the overview reloads with them.
+    await expect.poll(async () => {
+      await page.click('.tabs button[data-view="map"]');
+      await page.click('.tabs button[data-view="overview"]');
+      return [await cell('KEY').textContent(), await cell('LV_NONRES').textContent()];
+    }, { timeout: 15_000, interval: 500 }).toEqual(['110 kW', '7 kW']);
+    expect(await page.textContent('[data-kpi="ovTotalNow"] .kpi-value')).toBe('117 kW');
+    expect(await cell('DEDICATED').textContent()).toBe('—');
+    const total = await page.evaluate((ts) => {
+      const u = (window as any).__loadwatch.overviewCharts.total;
+      return u.data[1][u.data[0].indexOf(ts)];
+    }, tsMs);
+    expect(total).toBe(117);
+    await shot('6-overview');
+  });
+
+  it('acknowledges in one page and clears in another, each change reaching the other page live', async () => {
+    const lastMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS;
+    const second = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    second.on('pageerror', (err) => pageErrors.push(err.message));
+    await second.goto(base);
+    await second.fill('#dispatcher', '李娜');
+    await second.dispatchEvent('#dispatcher', 'change');
+    await second.waitForFunction(() => (window as any).__loadwatch?.live === 'live');
+    // 240 V phase voltage on a 380 V 3P4W meter of a KEY customer: over the qualified band (234.75 V) only.
+    await publish('meters/BTM2/voltage', { ts: lastMs - QUARTER_MS, a: 240, b: 220, c: 220 });
+    await publish('meters/BTM2/voltage', { ts: lastMs, a: 240, b: 220, c: 220 });
+    const rowIn = (p: Page) => p.locator('#alarm-rows tr[data-alarm]').filter({ hasText: 'BTM2' }).first();
+    await rowIn(page).waitFor({ timeout: 20_000 });
+    await rowIn(second).waitFor({ timeout: 20_000 });
+    const alarmId = await rowIn(page).getAttribute('data-alarm');
+
+    await page.selectOption('#alarm-filters select[data-filter="cls"]', 'DEDICATED');
+    await expect.poll(() => page.locator('#alarm-rows tr[data-alarm]').count()).toBe(0);
+    expect(await page.textContent('#alarm-count')).toMatch(/^0 \/ [1-9]\d*$/);
+    await page.selectOption('#alarm-filters select[data-filter="cls"]', 'KEY');
+    await page.selectOption('#alarm-filters select[data-filter="rule"]', 'V1');
+    await expect.poll(() => page.locator('#alarm-rows tr[data-alarm]').filter({ hasText: 'BTM2' }).count()).toBe(1);
+    expect(await page.locator('#alarm-rows tr[data-alarm]').filter({ hasNotText: 'V1' }).count()).toBe(0);
+
+    await page.locator(`#alarm-rows tr[data-alarm="${alarmId}"] button.ack`).click();
+    await page.fill('#ack-dialog textarea', '已电话联系');
+    await page.click('#ack-dialog button[value="ok"]');
+    await expect.poll(() => second.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).textContent(), { timeout: 10_000 }).toContain('张伟');
+    await shot('7-board-filtered-acked');
+
+    await second.locator(`#alarm-rows tr[data-alarm="${alarmId}"] button.clear`).click();
+    await second.fill('#ack-dialog textarea', '现场已处理');
+    await second.click('#ack-dialog button[value="ok"]');
+    await expect.poll(() => page.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => second.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count()).toBe(0);
+    const stored = await (await fetch(`${base}/api/alarms/${alarmId}`)).json();
+    expect(stored).toMatchObject({ active: false, acknowledged: true, ackBy: '张伟' });
+    const history = await (await fetch(`${base}/api/alarms/${alarmId}/history`)).json();
+    expect(JSON.stringify(history)).toContain('李娜');
+    await page.selectOption('#alarm-filters select[data-filter="cls"]', '');
+    await page.selectOption('#alarm-filters select[data-filter="rule"]', '');
+    await second.close();
+  });
+
+  it('places every large customer with lat/lon on the map, coloured by its worst open alarm, and opens it on click', async () => {
+    await page.click('.tabs button[data-view="map"]');
+    await page.waitForSelector('#map .map-point');
+    expect(await page.locator('#map .map-point').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-customer')).sort())).toEqual(['BT001', 'BT003']);
+    expect(await page.getAttribute('#map .map-point[data-customer="BT001"]', 'class')).toMatch(/sev-(CRITICAL|MAJOR)/);
+    expect(await page.getAttribute('#map .map-point[data-customer="BT003"]', 'class')).toContain('sev-NONE');
+    await shot('8-map');
+    await page.click('#map .map-point[data-customer="BT003"] circle');
+    await page.waitForSelector('.card[data-customer="BT003"]');
+    expect(await page.evaluate(() => (window as any).__loadwatch.view)).toBe('customer');
+  });
+
+  it('shows yesterday beside today, the qualified voltage band and the alarm history on the customer view', async () => {
+    await page.fill('#search', 'BT001');
+    await page.click('#results li[data-customer="BT001"]');
+    await page.waitForSelector('.card[data-customer="BT001"]');
+    await page.waitForSelector('.history-table tr[data-alarm]');
+    expect(await page.locator('.history-table tr[data-alarm]').count()).toBeGreaterThan(0);
+    await page.waitForFunction(() => (window as any).__loadwatch.charts.load?.series.length === 5);
+    const scale = await page.evaluate(() => {
+      const u = (window as any).__loadwatch.charts.voltage;
+      return { min: u.scales.y.min, max: u.scales.y.max };
+    });
+    // BTM1 is 1P 220 V: the band 198..235.4 V stays in view.
+    expect(scale.min).toBeLessThan(198);
+    expect(scale.max).toBeGreaterThan(235.4);
+    await shot('9-customer-history');
+    expect(pageErrors).toEqual([]);
   });
 
   it('switches labels to Chinese and shows API errors with their code', async () => {

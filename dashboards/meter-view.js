@@ -8,9 +8,14 @@ import { UTILITY_TZ } from './config.js';
 import { el } from './format.js';
 import { t } from './i18n.js';
 import { constantLine, mergeSample, rangeWindow, toAligned } from './series.js';
+import { voltageBand, withYesterday } from './view-logic.js';
 
 const CONTRACT_COLOUR = '#ff8a3d';
 const CONTRACT_DASH = [6, 4];
+const YESTERDAY_COLOUR = '#8d99a8';
+const BAND_FILL = 'rgba(60, 207, 110, 0.10)';
+// Yesterday's curve is drawn 24 h later on today's axis: the utility zone (Asia/Shanghai) has no DST.
+const DAY_MS = 86_400_000;
 const PHASE_COLOURS = { a: '#f2c744', b: '#3ccf6e', c: '#ef5350' }; // 黄绿红: the A/B/C bus-bar colours used in Chinese substations
 
 /** Channels the wiring has (domain.md 1.5): three-wire meters have no phase B, single-phase only A. @param {string} wiring */
@@ -46,7 +51,9 @@ export function createMeterView(root, opts) {
     const empty = el('div', { class: 'chart-empty', hidden: '' }, t('noData'));
     root.append(el('section', { class: 'chart', 'data-kind': kind }, el('h3', {}, t(titleKey)), empty, box));
     const level = kind === 'load' ? { value: () => contractKva, stroke: CONTRACT_COLOUR, dash: CONTRACT_DASH } : undefined;
-    const chart = createTimeChart(box, { lines, unit, heightPx: kind === 'load' ? 260 : 190, ...win, zeroBased: kind !== 'voltage', timeLabel: t('time'), level });
+    const qualified = kind === 'voltage' ? voltageBand(meter.wiring, meter.nominalVoltageV) : null;
+    const band = qualified ? { low: qualified.lowV, high: qualified.highV, fill: BAND_FILL } : null;
+    const chart = createTimeChart(box, { lines, unit, heightPx: kind === 'load' ? 260 : 190, ...win, zeroBased: kind !== 'voltage', timeLabel: t('time'), level, band });
     charts[kind] = { columns, chart, raw: [[], ...columns.map(() => [])], empty };
   };
 
@@ -54,6 +61,7 @@ export function createMeterView(root, opts) {
     { label: 'P', stroke: '#4fc3f7', width: 2 },
     { label: 'Q', stroke: '#b388ff', width: 1 },
     { label: t('contractLine'), stroke: CONTRACT_COLOUR, dash: CONTRACT_DASH, width: 1.5, digits: 0, points: false },
+    { label: t('yesterdayP'), stroke: YESTERDAY_COLOUR, dash: [3, 3], width: 1, points: false },
   ], ['p', 'q'], 'kW');
   add('voltage', 'voltage', phases.map((c) => ({ label: phaseLabel(meter.wiring, c, 'voltage'), stroke: PHASE_COLOURS[/** @type {'a'} */ (c)] })), phases, 'V');
   add('current', 'current', phases.map((c) => ({ label: phaseLabel(meter.wiring, c, 'current'), stroke: PHASE_COLOURS[/** @type {'a'} */ (c)], digits: 2 })), phases, 'A');
@@ -61,10 +69,17 @@ export function createMeterView(root, opts) {
   /** @param {'load'|'voltage'|'current'} kind */
   const render = (kind) => {
     const c = charts[kind];
-    const data = kind === 'load' ? [...c.raw, constantLine(c.raw[0], contractKva)] : c.raw;
-    c.chart.setData(data);
+    if (kind !== 'load') {
+      c.chart.setData(c.raw);
+    } else {
+      const [ts, p, q, prevP] = withYesterday(c.raw, yesterday.ts, yesterday.p, DAY_MS);
+      c.chart.setData([ts, p, q, constantLine(ts, contractKva), prevP]);
+    }
     c.empty.hidden = c.raw[0].length > 0;
   };
+
+  /** P of the day before the window, drawn one day later as yesterday's curve. */
+  let yesterday = { ts: /** @type {number[]} */ ([]), p: /** @type {(number|null)[]} */ ([]) };
 
   /** @type {any[] | null} samples that arrived while a refill was in flight */
   let pending = null;
@@ -75,9 +90,15 @@ export function createMeterView(root, opts) {
     pending = [];
     win = rangeWindow(range, Date.now(), UTILITY_TZ);
     const kinds = /** @type {const} */ (['load', 'voltage', 'current']);
-    const results = await Promise.allSettled(kinds.map((k) => getSeries(meter.id, k, win.fromMs, win.toMs)));
+    const results = await Promise.allSettled([
+      ...kinds.map((k) => getSeries(meter.id, k, win.fromMs, win.toMs)),
+      getSeries(meter.id, 'load', win.fromMs - DAY_MS, win.toMs - DAY_MS),
+    ]);
     if (gen !== generation) return;
-    results.forEach((r, i) => {
+    const prev = results[kinds.length];
+    if (prev.status === 'fulfilled') yesterday = { ts: prev.value.ts, p: prev.value.values.p ?? [] };
+    else onError(prev.reason);
+    results.slice(0, kinds.length).forEach((r, i) => {
       const c = charts[kinds[i]];
       c.chart.setWindow(win.fromMs, win.toMs);
       if (r.status === 'fulfilled') c.raw = toAligned(r.value, c.columns);

@@ -8,3 +8,4 @@ export function projectPoints<P extends { lat: number; lon: number }>(points: P[
 export function voltageBand(wiring: string, nominalV: number): { lowV: number; highV: number } | null;
 export function alignYesterday(todayTs: number[], yesterday: (number | null)[]): (number | null)[];
 export function lastValue(curve: (number | null)[]): { i: number; value: number } | null;
+export function withYesterday(data: (number | null)[][], yTs: number[], yValues: (number | null)[], dayMs: number): (number | null)[][];

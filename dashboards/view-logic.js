@@ -74,3 +74,22 @@ export function lastValue(curve) {
   for (let i = curve.length - 1; i >= 0; i--) if (curve[i] !== null && curve[i] !== undefined) return { i, value: /** @type {number} */ (curve[i]) };
   return null;
 }
+
+/**
+ * Add yesterday's curve to aligned chart data: yesterday's points move forward by dayMs onto today's
+ * x axis, x becomes the union of both, and columns get null where they have no point.
+ * @param {(number|null)[][]} data [ts, ...columns], ts ascending
+ * @param {number[]} yTs @param {(number|null)[]} yValues @param {number} dayMs
+ * @returns {(number|null)[][]} [ts, ...columns, yesterday]
+ */
+export function withYesterday(data, yTs, yValues, dayMs) {
+  const xs = /** @type {number[]} */ (data[0]);
+  const shifted = new Map(yTs.map((ts, i) => [ts + dayMs, yValues[i] ?? null]));
+  const at = new Map(xs.map((ts, i) => [ts, i]));
+  const ts = [...new Set([...xs, ...shifted.keys()])].sort((a, b) => a - b);
+  return [
+    ts,
+    ...data.slice(1).map((col) => ts.map((x) => { const i = at.get(x); return i === undefined ? null : col[i] ?? null; })),
+    ts.map((x) => shifted.get(x) ?? null),
+  ];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignYesterday, distinct, filterAlarms, lastValue, localDay, previousDay, projectPoints, voltageBand } from './view-logic.js';
+import { alignYesterday, distinct, withYesterday, filterAlarms, lastValue, localDay, previousDay, projectPoints, voltageBand } from './view-logic.js';
 
 const a = (id: string, severity: string, rule: string, classes: string[], accountManager: string) =>
   ({ id, severity, rule, customer: { classes, accountManager } });
@@ -79,4 +79,13 @@ describe('curves', () => {
     [[null, null], null],
     [[0], { i: 0, value: 0 }],
   ])('lastValue(%j) = %j', (c, want) => expect(lastValue(c)).toEqual(want));
+});
+
+describe('withYesterday', () => {
+  it.each([
+    ['same grid', [[10, 20], [1, 2]], [0, 10], [5, 6], [[10, 20], [1, 2], [5, 6]]],
+    ['yesterday runs past today', [[10], [1]], [0, 10, 20], [5, 6, 7], [[10, 20, 30], [1, null, null], [5, 6, 7]]],
+    ['today only', [[10, 20], [1, null]], [], [], [[10, 20], [1, null], [null, null]]],
+    ['interleaved', [[10, 30], [1, 3]], [10], [9], [[10, 20, 30], [1, null, 3], [null, 9, null]]],
+  ])('%s', (_n, data, yTs, yV, want) => expect(withYesterday(data as (number | null)[][], yTs as number[], yV as number[], 10)).toEqual(want));
 });
