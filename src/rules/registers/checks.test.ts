@@ -45,6 +45,8 @@ describe('M4 tariff mismatch on the secondary scale, tol (M + 1) × 0.01', () =>
     [{ total: 100 * 80, sharp: 10 * 80, peak: 30 * 80, flat: 30 * 80, valley: 30 * 80 }, 80, 0, 0.05],
     [{ total: 100.05 * 80, sharp: 10 * 80, peak: 30 * 80, flat: 30 * 80, valley: 30 * 80 }, 80, 0.05, 0.05],
     [{ total: 101 * 80, sharp: 10 * 80, peak: 30 * 80, flat: 30 * 80, valley: null }, 80, 31, 0.04],
+    // The total wrapped past 999999.99 to 5, the tariffs (summing to 1000005) have not.
+    [{ total: 5, sharp: 80_000, peak: 400_000, flat: 220_000, valley: 300_005 }, 1, 0, 0.05],
   ] as const)('%#', (values, k, mismatch, tol) => {
     const m = tariffMismatch({ kind: 'reading', meterId: 'm', tsMs: 0, multiplier: k, values: { reverse: null, ...values } });
     expect(m?.mismatchKwh).toBeCloseTo(mismatch, 6);

@@ -1,4 +1,4 @@
-import { registerDelta, REGISTER_RES_KWH, secondary, type Reading } from './delta.js';
+import { registerDelta, REGISTER_MAX_KWH, REGISTER_RES_KWH, secondary, type Reading } from './delta.js';
 
 /**
  * Register checks on two consecutive daily freezes (domain.md 2.6). Each returns the value the rule's tiers
@@ -38,7 +38,10 @@ export function tariffMismatch(now: Reading): { mismatchKwh: number; toleranceKw
   const tariffs = TARIFFS.map((f) => secondary(now, f)).filter((v): v is number => v !== null);
   if (total === null || tariffs.length === 0) return null;
   const sum = tariffs.reduce((a, b) => a + b, 0);
-  return { mismatchKwh: Math.abs(total - sum), toleranceKwh: (tariffs.length + 1) * REGISTER_RES_KWH };
+  // Each register wraps on its own at R_max + res: a total that has wrapped while its tariffs have not is no mismatch.
+  const wrapKwh = REGISTER_MAX_KWH + REGISTER_RES_KWH;
+  const apartKwh = Math.abs(total - sum) % wrapKwh;
+  return { mismatchKwh: Math.min(apartKwh, wrapKwh - apartKwh), toleranceKwh: (tariffs.length + 1) * REGISTER_RES_KWH };
 }
 
 /** M5: reverse register increment of the day, secondary kWh. */
