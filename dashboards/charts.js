@@ -51,7 +51,9 @@ export function createTimeChart(container, spec) {
   };
   const empty = [[], ...spec.lines.map(() => [])];
   const plot = new uPlot(opts, /** @type {any} */ (empty), container);
-  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, container.clientWidth), height: spec.heightPx }));
+  // Resized on the next frame: resizing inside the observer's callback makes it report a loop (a window error)
+  // whenever a hidden view with charts is shown.
+  const resize = new ResizeObserver(() => requestAnimationFrame(() => plot.setSize({ width: Math.max(300, container.clientWidth), height: spec.heightPx })));
   resize.observe(container);
   return {
     plot,

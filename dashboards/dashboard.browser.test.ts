@@ -154,6 +154,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
       return u.data[1][u.data[0].indexOf(ts)];
     }, tsMs);
     expect(total).toBe(117);
+    expect(await page.isHidden('#error'), 'no error banner').toBe(true);
     await shot('6-overview');
   });
 
@@ -207,6 +208,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     expect(await page.locator('#map .map-point').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-customer')).sort())).toEqual(['BT001', 'BT003']);
     expect(await page.getAttribute('#map .map-point[data-customer="BT001"]', 'class')).toMatch(/sev-(CRITICAL|MAJOR)/);
     expect(await page.getAttribute('#map .map-point[data-customer="BT003"]', 'class')).toContain('sev-NONE');
+    expect(await page.isHidden('#error'), 'no error banner').toBe(true);
     await shot('8-map');
     await page.click('#map .map-point[data-customer="BT003"] circle');
     await page.waitForSelector('.card[data-customer="BT003"]');

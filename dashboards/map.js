@@ -9,7 +9,9 @@ import { projectPoints } from './view-logic.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 900;
 const HEIGHT = 600;
-const PAD = 40;
+const PAD = 30;
+/** Labels right of this x go to the left of their dot, so they are not cut at the edge. */
+const LABEL_FLIP_X = WIDTH * 0.7;
 
 /** @param {string} tag @param {Record<string, string|number>} attrs */
 const svg = (tag, attrs) => {
@@ -41,7 +43,8 @@ export function createMap(root, opts) {
       const title = svg('title', {});
       title.textContent = `${p.name} (${p.id})${p.worstSeverity ? ` · ${t(`sev.${p.worstSeverity}`)}` : ''}`;
       g.append(svg('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: p.worstSeverity ? 8 : 6 }), title);
-      const label = svg('text', { x: (p.x + 11).toFixed(1), y: (p.y + 4).toFixed(1) });
+      const flip = p.x > LABEL_FLIP_X;
+      const label = svg('text', { x: (p.x + (flip ? -11 : 11)).toFixed(1), y: (p.y + 4).toFixed(1), 'text-anchor': flip ? 'end' : 'start' });
       label.textContent = p.name;
       g.append(label);
       g.addEventListener('click', () => opts.onOpenCustomer(p.id));

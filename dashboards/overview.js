@@ -35,11 +35,11 @@ export function createOverview(root, opts) {
   let day = localDay(Date.now(), UTILITY_TZ);
   const blankWindow = { fromMs: 0, toMs: 1 };
   const totalChart = createTimeChart(totalBox, {
-    lines: [{ label: t('today'), stroke: '#4fc3f7', width: 2, points: false }, { label: t('yesterday'), stroke: '#8d99a8', dash: [5, 4], points: false }],
+    lines: [{ label: t('today'), stroke: '#4fc3f7', width: 2}, { label: t('yesterday'), stroke: '#8d99a8', dash: [5, 4]}],
     unit: 'kW', heightPx: 240, ...blankWindow, zeroBased: true, timeLabel: t('time'),
   });
   const classChart = createTimeChart(classBox, {
-    lines: CLASSES.map((c, i) => ({ label: t(`class.${c}`), stroke: CLASS_COLOURS[i], points: false })),
+    lines: CLASSES.map((c, i) => ({ label: t(`class.${c}`), stroke: CLASS_COLOURS[i]})),
     unit: 'kW', heightPx: 220, ...blankWindow, zeroBased: true, timeLabel: t('time'),
   });
 
