@@ -37,7 +37,7 @@ export async function openStores(config: Config, meterOf: (meterId: string) => M
   const sql = await openSql(config, log);
   try {
     await migrate(sql);
-    const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }) });
+    const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }), utilityTz: config.utilityTz });
     const questdb = config.questdb ? await openQuestDb(config, meterOf, log) : undefined;
     const collection = questdb ? undefined : await createCollectionChecker({ sql, log: log.child({ step: 'collection' }), utilityTz: config.utilityTz });
     if (questdb) log.warn('collection checks (C1, C2) are off: they read telemetry from PostgreSQL, and QuestDB holds it');
