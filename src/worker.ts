@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.js';
 import { openPg } from './db/sql.pg.js';
 import type { Sql } from './db/sql.js';
 import { createLogger } from './log.js';
+import { startNotify } from './notify/service.js';
 import { createRuleEngine } from './rules/engine.js';
 import { contextsFromArchive } from './rules/queue-contexts.js';
 import { openRuleRedis } from './rules/queue-redis.redis.js';
@@ -21,6 +22,9 @@ export interface WorkerOptions {
   databaseUrl: string | undefined;
   databaseSchema: string;
   shards: number;
+  utilityTz: string;
+  /** Webhook URLs may be http to loopback (tests only). */
+  allowLoopbackHttp: boolean;
   log: Logger;
   onChanges?: OnAlarmChanges;
   /** Shorter than BullMQ's 30 s only in tests of stalled-job recovery. */
@@ -50,14 +54,20 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
     throw new StartupError('DATABASE_URL', `cannot connect to the PostgreSQL server: ${(err as Error).message}`);
   }
   await migrate(sql);
-  const engine = await createRuleEngine({ sql, log: opts.log.child({ step: 'rules' }) });
+  const engine = await createRuleEngine({ sql, log: opts.log.child({ step: 'rules' }), utilityTz: opts.utilityTz });
+  // Subscribers hear of an alarm from the worker that raised it, even when no service process is
+  // listening to the queue's events; delivery ids are keys, so a second notify of the same change is a no-op.
+  const notify = await startNotify({ sql, redisUrl: opts.redis.url, redisPrefix: opts.redis.prefix, allowLoopbackHttp: opts.allowLoopbackHttp, log: opts.log.child({ step: 'notify' }) });
   const workers = await startRuleWorkers({
     connection: redis,
     prefix: opts.redis.prefix,
     shards: opts.shards,
     engine,
     contextsOf: contextsFromArchive(new ArchiveCache(new PgArchiveStore(sql)), ARCHIVE_MAX_AGE_MS),
-    onChanges: opts.onChanges ?? (() => {}),
+    async onChanges(changes) {
+      await notify.notifier.notify(changes);
+      await opts.onChanges?.(changes);
+    },
     log: opts.log.child({ step: 'rule-worker' }),
     lockDurationMs: opts.lockDurationMs,
     stalledIntervalMs: opts.stalledIntervalMs,
@@ -65,6 +75,7 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
   return {
     async close() {
       await workers.close();
+      await notify.close();
       await redis.quit();
       await sql.close();
     },
@@ -91,6 +102,8 @@ async function runFromCommandLine(): Promise<void> {
       databaseUrl: config.database.url,
       databaseSchema: config.database.schema,
       shards: config.ruleQueue.shards,
+      utilityTz: config.utilityTz,
+      allowLoopbackHttp: config.notify.allowLoopbackHttp,
       log,
       onChanges: (changes) => log.debug({ changes: changes.length }, 'alarm changes'),
     });
