@@ -75,6 +75,4 @@ export function completedQuarters(dayStartMs: number, dayEndMs: number, nowMs: n
 }
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in the utility's zone (domain.md decision 4). */
-export function localDay(atMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(atMs);
-}
+export { localDayOf as localDay } from '../domain/calendar.js';

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import type { LoadValues, PhaseValues, ReadingValues, Sample } from '../domain/sample.js';
 import type { DayInput } from './day-input.js';
-import { localMonthStartMs } from './local-month.js';
+import { localMonthStartMs } from '../domain/calendar.js';
 
 const DAY_MS = 24 * 3_600_000;
 // D1/D2 look 4 weeks back and the residential D2 30 days: 35 days of freezes cover both.

@@ -7,7 +7,7 @@ import { loadOverrides as loadOverridesPg } from '../overrides.pg.js';
 import { loadSettings, seedDefaultSettings } from '../settings.pg.js';
 import { effectiveSettings } from '../settings.js';
 import { curvePointCounts, latestFreezes, loadArchivedMeters, openCollectionAlarms } from './data.pg.js';
-import { addDays, daysBetween, isLocalDay, localDayOf, localTimeMs } from './local-day.js';
+import { addDays, daysBetween, isLocalDay, localDayOf, localTimeMs } from '../../domain/calendar.js';
 import { CURVE_KINDS, planCollection, type MeterCollection } from './plan.js';
 
 export interface CollectionChecker {

@@ -1,4 +1,4 @@
-import { addDays, localDayOf, localTimeMs } from './local-day.js';
+import { addDays, localDayOf, localTimeMs } from '../../domain/calendar.js';
 
 /**
  * When the collection checks of yesterday run, in local hours of the utility's zone: at the cut-off (domain.md

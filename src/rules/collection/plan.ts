@@ -1,7 +1,7 @@
 import type { Severity } from '../../domain/alarm.js';
 import type { RuleSettings } from '../settings-types.js';
 import type { Transition } from '../transition.js';
-import { addDays, localTimeMs } from './local-day.js';
+import { addDays, localTimeMs } from '../../domain/calendar.js';
 import { completenessPct, completenessVerdict, freezeMissingTier, mostSevere } from './tiers.js';
 
 export const CURVE_KINDS = ['voltage', 'current', 'load'] as const;

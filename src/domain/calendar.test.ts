@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, isLocalDay, localDayOf, localTimeMs } from './local-day.js';
+import { addDays, daysBetween, isLocalDay, localDayOf, localMonthStartMs, localTimeMs } from './calendar.js';
 
 describe('local days', () => {
   it.each([
@@ -26,5 +26,16 @@ describe('local days', () => {
 
   it.each([['2025-01-06', true], ['2025-02-30', false], ['2025-1-6', false], ['yesterday', false]])('%s is a day: %s', (day, ok) => {
     expect(isLocalDay(day)).toBe(ok);
+  });
+});
+
+describe('localMonthStartMs', () => {
+  it.each([
+    ['mid-month in Shanghai', Date.parse('2026-11-25T10:00:00+08:00'), 'Asia/Shanghai', '2026-11-01T00:00:00+08:00'],
+    ['the first minutes of a month in Shanghai (still October in UTC)', Date.parse('2026-11-01T00:30:00+08:00'), 'Asia/Shanghai', '2026-11-01T00:00:00+08:00'],
+    ['the last second of a month', Date.parse('2026-10-31T23:59:59+08:00'), 'Asia/Shanghai', '2026-10-01T00:00:00+08:00'],
+    ['across a DST change in Berlin', Date.parse('2026-03-30T12:00:00+02:00'), 'Europe/Berlin', '2026-03-01T00:00:00+01:00'],
+  ])('%s', (_name, tsMs, tz, expected) => {
+    expect(localMonthStartMs(tsMs, tz)).toBe(Date.parse(expected));
   });
 });

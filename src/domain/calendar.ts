@@ -1,6 +1,7 @@
 /**
- * Calendar days of the utility's time zone (domain.md decision 4), as 'YYYY-MM-DD' strings: day arithmetic on
- * the strings is exact whatever the zone's offsets, and only midnights need the zone.
+ * The utility's calendar (domain.md decision 4): days are cut in its time zone, never in UTC. Days are
+ * 'YYYY-MM-DD' strings: day arithmetic on the strings is exact whatever the zone's offsets, and only
+ * midnights need the zone. Rules, collection checks, the overview and (later) energy periods share it.
  */
 const DAY_MS = 86_400_000;
 
@@ -51,4 +52,9 @@ export function localTimeMs(day: string, hour: number, timeZone: string): number
 
 export function localDayOf(tsMs: number, timeZone: string): string {
   return new Date(tsMs + offsetMs(tsMs, timeZone)).toISOString().slice(0, 10);
+}
+
+/** Local 00:00 of the first day of the month containing tsMs. */
+export function localMonthStartMs(tsMs: number, timeZone: string): number {
+  return localTimeMs(`${localDayOf(tsMs, timeZone).slice(0, 8)}01`, 0, timeZone);
 }
