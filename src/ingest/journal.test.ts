@@ -95,4 +95,54 @@ describe('Journal', () => {
     expect(reopened.backlog).toEqual([]);
     await reopened.journal.close();
   });
+
+  it('holds appends past maxBufferedBytes, unacknowledged and in order, until checkpoints make room', async () => {
+    const dir = await tempDir();
+    // Each record is 16 + 14 (topic) + 8 (client) + ~8 payload bytes, so about 5 fit under 250 bytes.
+    const { journal } = await Journal.open(dir, { segmentBytes: 600, maxBufferedBytes: 250 });
+    const seen: JournalRecord[] = [];
+    journal.onDurable = (records) => seen.push(...records);
+    const order: number[] = [];
+    const all = appendAll(journal, 30, order);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(journal.full).toBe(true);
+    const acknowledgedWhileFull = order.length;
+    expect(acknowledgedWhileFull).toBeGreaterThan(0);
+    expect(acknowledgedWhileFull).toBeLessThan(30);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(order.length).toBe(acknowledgedWhileFull);
+
+    // The store catches up record by record, across segment rotations.
+    let stored = 0;
+    while (order.length < 30) {
+      if (stored < seen.length) journal.checkpoint(seen[stored++].position);
+      expect(journal.bufferedBytes).toBeLessThanOrEqual(250 + 50);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await all;
+    expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    journal.checkpoint(seen.at(-1)!.position);
+    expect(journal.bufferedBytes).toBe(0);
+    expect(journal.full).toBe(false);
+    await journal.close();
+    await journal.settle();
+  });
+
+  it('counts a replayed backlog as buffered until it is checkpointed', async () => {
+    const dir = await tempDir();
+    const first = await Journal.open(dir, { segmentBytes: 1 << 20 });
+    const seen: JournalRecord[] = [];
+    first.journal.onDurable = (records) => seen.push(...records);
+    await appendAll(first.journal, 10, []);
+    first.journal.checkpoint(seen[3].position);
+    const expected = first.journal.bufferedBytes;
+    await first.journal.close();
+    await first.journal.settle();
+
+    const second = await Journal.open(dir, { segmentBytes: 1 << 20 });
+    expect(second.journal.bufferedBytes).toBe(expected);
+    second.journal.checkpoint(second.backlog.at(-1)!.position);
+    expect(second.journal.bufferedBytes).toBe(0);
+    await second.journal.close();
+  });
 });

@@ -16,6 +16,11 @@ import { join } from 'node:path';
  * Record layout: u32 length (whole record) | f64 receivedAtMs | u16 topic bytes | u16 client id
  * bytes | topic | client id | payload. A record cut short by a crash fails the length check
  * and is truncated at recovery; it was never acknowledged.
+ *
+ * Bounded: what is journaled but not yet checkpointed (stored) is the ingest buffer. Once it
+ * reaches maxBufferedBytes, new appends are held, in order, without being written or
+ * acknowledged until a checkpoint makes room: the broker's hooks wait on them, so devices see
+ * no PUBACK and aedes stops reading their sockets, and nothing is dropped.
  */
 export interface JournalPosition {
   segment: number;
@@ -35,7 +40,11 @@ export interface JournalRecord {
 
 export interface JournalOptions {
   segmentBytes: number;
+  /** Journaled-but-not-stored bytes at which appends are held; unbounded when absent. */
+  maxBufferedBytes?: number;
   onFlush?: (seconds: number, records: number) => void;
+  /** Called whenever the buffered byte count changes (metrics). */
+  onBuffered?: (bytes: number) => void;
 }
 
 type Done = (err?: Error | null) => void;
@@ -62,6 +71,12 @@ export class Journal {
   private idle: (() => void) | undefined;
   private checkpointWriting = false;
   private checkpointNext: JournalPosition | undefined;
+  /** Appends waiting for room under maxBufferedBytes, in arrival order. */
+  private held: Pending[] = [];
+  /** Bytes appended (written or pending) since open, recovered backlog included: a position's address is base of its segment + offset. */
+  private appendedBytes: number;
+  private checkpointedBytes = 0;
+  private readonly segmentBase: Map<number, number>;
 
   private constructor(
     private readonly dir: string,
@@ -70,7 +85,13 @@ export class Journal {
     private segment: number,
     private fd: number,
     private size: number,
-  ) {}
+    recovered: Map<number, number>,
+    recoveredBytes: number,
+  ) {
+    this.segmentBase = recovered;
+    this.appendedBytes = recoveredBytes;
+    this.segmentBase.set(segment, recoveredBytes);
+  }
 
   /** Opens the journal in dir, recovering what was journaled after the last checkpoint. */
   static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; backlog: JournalRecord[] }> {
@@ -79,17 +100,25 @@ export class Journal {
     const checkpoint = await readCheckpoint(dir);
     const segments = await listSegments(dir);
     const backlog: JournalRecord[] = [];
+    const recovered = new Map<number, number>();
+    let recoveredBytes = 0;
     for (const segment of segments) {
       if (segment < checkpoint.segment) continue;
       const from = segment === checkpoint.segment ? checkpoint.offset : 0;
-      await recoverSegment(dir, nodeId, segment, from, backlog);
+      recovered.set(segment, recoveredBytes - from);
+      recoveredBytes += Math.max(0, (await recoverSegment(dir, nodeId, segment, from, backlog)) - from);
     }
     // Nothing left to replay: every old segment is stored, so none needs to outlive this start.
     if (backlog.length === 0) for (const old of segments) await unlink(join(dir, segmentName(old)));
     // Always append to a fresh segment: recovered segments stay read-only until checkpointed away.
     const segment = (segments.at(-1) ?? 0) + 1;
     const fd = openSegment(dir, segment);
-    return { journal: new Journal(dir, nodeId, options, segment, fd, 0), backlog };
+    if (backlog.length === 0) {
+      recovered.clear();
+      recoveredBytes = 0;
+    }
+    const journal = new Journal(dir, nodeId, options, segment, fd, 0, recovered, recoveredBytes);
+    return { journal, backlog };
   }
 
   append(topic: string, clientId: string, payload: Buffer, receivedAtMs: number, done?: Done): void {
@@ -106,12 +135,29 @@ export class Journal {
     header.writeUInt16LE(clientBytes, 14);
     header.write(topic, HEADER_BYTES);
     header.write(clientId, HEADER_BYTES + topicBytes);
-    this.pending.push({ header, payload, receivedAtMs, topic, clientId, done });
-    if (!this.flushing) this.flush();
+    this.held.push({ header, payload, receivedAtMs, topic, clientId, done });
+    this.admit();
+  }
+
+  /** Journaled bytes not yet checkpointed as stored, including those being written. */
+  get bufferedBytes(): number {
+    return this.appendedBytes - this.checkpointedBytes;
+  }
+
+  /** At the cap: new appends wait (unacknowledged) until the store catches up. */
+  get full(): boolean {
+    return this.options.maxBufferedBytes !== undefined && this.bufferedBytes >= this.options.maxBufferedBytes;
   }
 
   /** Everything up to pos has been stored; older segments may go. Writes are coalesced, latest wins. */
   checkpoint(pos: JournalPosition): void {
+    const base = this.segmentBase.get(pos.segment);
+    if (base !== undefined && base + pos.offset > this.checkpointedBytes) {
+      this.checkpointedBytes = base + pos.offset;
+      for (const segment of this.segmentBase.keys()) if (segment < pos.segment) this.segmentBase.delete(segment);
+      this.options.onBuffered?.(this.bufferedBytes);
+      this.admit();
+    }
     this.checkpointNext = pos;
     if (!this.checkpointWriting) void this.writeCheckpoints();
   }
@@ -119,6 +165,7 @@ export class Journal {
   /** Stops appending once the flush in hand is durable. Checkpoints may still be written until settle(). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const p of this.held.splice(0)) p.done?.(new Error('journal is closed'));
     if (this.flushing) await new Promise<void>((resolve) => (this.idle = resolve));
     closeSync(this.fd);
   }
@@ -126,6 +173,20 @@ export class Journal {
   /** Resolves when the last checkpoint asked for is on disk. */
   async settle(): Promise<void> {
     while (this.checkpointWriting) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Moves held appends into the next flush while under the cap, oldest first. */
+  private admit(): void {
+    if (this.closed) return;
+    let moved = false;
+    while (this.held.length > 0 && !this.full) {
+      const p = this.held.shift()!;
+      this.appendedBytes += p.header.length + p.payload.length;
+      this.pending.push(p);
+      moved = true;
+    }
+    if (moved) this.options.onBuffered?.(this.bufferedBytes);
+    if (this.pending.length > 0 && !this.flushing) this.flush();
   }
 
   private flush(): void {
@@ -179,6 +240,8 @@ export class Journal {
   /** Nothing of a failed flush was acknowledged: cut the file back and fail those messages (clients resend). */
   private flushFailed(batch: Pending[], startSize: number, err: Error): void {
     ftruncate(this.fd, startSize, () => {
+      for (const p of batch) this.appendedBytes -= p.header.length + p.payload.length;
+      this.options.onBuffered?.(this.bufferedBytes);
       for (const p of batch) p.done?.(err);
       this.afterFlush();
     });
@@ -186,6 +249,7 @@ export class Journal {
 
   private afterFlush(): void {
     if (this.size >= this.options.segmentBytes) this.rotate();
+    this.admit();
     if (this.pending.length > 0 && !this.closed) return this.flush();
     this.flushing = false;
     if (this.pending.length > 0) for (const p of this.pending.splice(0)) p.done?.(new Error('journal is closed'));
@@ -197,6 +261,9 @@ export class Journal {
     this.segment += 1;
     this.fd = openSegment(this.dir, this.segment);
     this.size = 0;
+    // Appends admitted but not yet written will land at the start of this segment.
+    const unwritten = this.pending.reduce((n, p) => n + p.header.length + p.payload.length, 0);
+    this.segmentBase.set(this.segment, this.appendedBytes - unwritten);
   }
 
   private async writeCheckpoints(): Promise<void> {
@@ -264,7 +331,8 @@ async function readOrCreateNodeId(dir: string): Promise<string> {
   }
 }
 
-async function recoverSegment(dir: string, nodeId: string, segment: number, from: number, out: JournalRecord[]): Promise<void> {
+/** Appends the segment's whole records from `from` to out; returns the offset where they end. */
+async function recoverSegment(dir: string, nodeId: string, segment: number, from: number, out: JournalRecord[]): Promise<number> {
   const file = join(dir, segmentName(segment));
   const data = await readFile(file);
   let offset = from;
@@ -286,4 +354,5 @@ async function recoverSegment(dir: string, nodeId: string, segment: number, from
     offset += length;
   }
   if (offset < data.length) await truncate(file, offset);
+  return offset;
 }
