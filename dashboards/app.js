@@ -76,7 +76,7 @@ for (const tab of document.querySelectorAll('.tabs button')) {
 
 const live = connectLive({
   onStatus: (s) => { liveStatus = s; renderStatus(); },
-  onSample: (msg) => view?.onSample(msg),
+  onSamples: (msgs) => view?.onSamples(msgs),
   onAlarm: (msg) => { alarms.onAlarm(msg); view?.onAlarm(msg); alarmsChanged(); },
   onReconnect: () => { void alarms.reload(); void view?.refill(); void overview.refresh(); },
 });

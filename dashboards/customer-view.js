@@ -117,7 +117,8 @@ export function createCustomerView(root, opts) {
     meterId: () => meter?.id,
     plots: () => meterView?.plots() ?? {},
     /** @param {any} msg */
-    onSample: (msg) => meterView?.onSample(msg),
+    /** @param {any[]} msgs */
+    onSamples: (msgs) => meterView?.onSamples(msgs),
     refill: () => { void loadHistory(); return meterView?.refill(); },
     /** @param {{ alarm: any }} msg */
     onAlarm: (msg) => { if (msg.alarm?.customer?.id === customer.id) void loadHistory(); },

@@ -1,5 +1,6 @@
 /**
- * WebSocket client for /ws: keeps the wanted subscriptions, reconnects with exponential backoff
+ * WebSocket client for /ws?batch=1 (samples arrive coalesced, a few messages a second whatever the
+ * rate): keeps the wanted subscriptions, reconnects with exponential backoff
  * and re-subscribes. After a reconnect `onReconnect` fires so views can refill from HTTP
  * (samples pushed while the socket was down are not replayed by the server).
  */
@@ -9,7 +10,7 @@ import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './config.js';
  * @typedef {{ meters?: string[], customers?: string[], classes?: string[], alarms?: boolean }} Subscription
  * @typedef {{ state: 'connecting' } | { state: 'live' } | { state: 'reconnecting', inMs: number }} LiveStatus
  * @typedef {{
- *   onSample?: (msg: any) => void, onAlarm?: (msg: any) => void,
+ *   onSamples?: (msgs: any[]) => void, onAlarm?: (msg: any) => void,
  *   onStatus?: (s: LiveStatus) => void, onReconnect?: () => void,
  * }} LiveHandlers
  */
@@ -33,7 +34,7 @@ export function connectLive(handlers) {
 
   const open = () => {
     handlers.onStatus?.({ state: 'connecting' });
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?batch=1`;
     const socket = new WebSocket(url);
     ws = socket;
     socket.onopen = () => {
@@ -49,7 +50,8 @@ export function connectLive(handlers) {
     socket.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
-      if (msg.type === 'sample') handlers.onSample?.(msg);
+      if (msg.type === 'samples') handlers.onSamples?.(msg.items);
+      else if (msg.type === 'sample') handlers.onSamples?.([msg]);
       else if (msg.type === 'alarm') handlers.onAlarm?.(msg);
     };
     socket.onclose = () => {

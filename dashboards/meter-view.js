@@ -107,18 +107,29 @@ export function createMeterView(root, opts) {
     });
     const late = pending;
     pending = null;
-    late.forEach(applySample);
+    applySamples(late);
   };
 
-  /** @param {any} msg */
-  const applySample = (msg) => {
-    const c = charts[/** @type {'load'} */ (msg.kind)];
-    if (!c || msg.meterId !== meter.id) return;
-    if (pending) { pending.push(msg); return; }
+  /**
+   * Merge one pushed sample; returns the chart it changed, or null. Drawing is left to the caller
+   * so a coalesced batch redraws each chart once.
+   * @param {any} msg @returns {'load'|'voltage'|'current'|null}
+   */
+  const mergeOne = (msg) => {
+    const kind = /** @type {'load'} */ (msg.kind);
+    const c = charts[kind];
+    if (!c || msg.meterId !== meter.id) return null;
+    if (pending) { pending.push(msg); return null; }
     slideWindow(msg.ts);
-    if (msg.ts < win.fromMs || msg.ts > win.toMs) return;
+    if (msg.ts < win.fromMs || msg.ts > win.toMs) return null;
     c.raw = mergeSample(c.raw, msg.ts, c.columns.map((col) => msg.values?.[col] ?? null), win.fromMs);
-    render(/** @type {'load'} */ (msg.kind));
+    return kind;
+  };
+
+  /** @param {any[]} msgs */
+  const applySamples = (msgs) => {
+    const changed = new Set(msgs.map(mergeOne));
+    for (const kind of changed) if (kind) render(kind);
   };
 
   /** Sliding ranges follow the clock; 'today' stays on its day. @param {number} [atLeastMs] */
@@ -136,7 +147,7 @@ export function createMeterView(root, opts) {
     /** uPlot instances, for tests and the console. */
     plots: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, c.chart.plot])),
     refill,
-    onSample: applySample,
+    onSamples: applySamples,
     /** @param {'today'|'last24h'|'last48h'} next */
     setRange(next) { range = next; return refill(); },
     destroy() {

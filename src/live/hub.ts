@@ -20,20 +20,32 @@ export interface LiveHubOptions {
   /** A client whose unsent backlog passes this is cut off rather than slowing everyone down. */
   maxBufferedBytes?: number;
   pingIntervalMs?: number;
+  /** Samples for a client are gathered and sent as one `samples` message at most this often, so a page never gets more than it can draw. */
+  flushIntervalMs?: number;
+  /** A client whose backlog has not drained for this long is cut off too, however small the backlog. */
+  maxStallMs?: number;
 }
 
 interface Client {
   ws: WebSocket;
   topics: Topics;
   alive: boolean;
+  /** Asked for `/ws?batch=1`: samples coalesced per flush. Others get one `sample` message each, as in protocol 1. */
+  batched: boolean;
+  /** Serialised samples waiting for the next flush. */
+  pending: string[];
+  /** Since when the socket has had unsent bytes on every send; null when it drained. */
+  backlogSinceMs: number | null;
 }
 
 type Index = Map<string, Set<Client>>;
 
 /**
  * WebSocket fan-out of stored samples and alarm changes at /ws. Clients say what they watch
- * (meters, customers, classes, all alarms); each message is serialised once per event and only
- * when someone watches it.
+ * (meters, customers, classes, all alarms); each sample is serialised once and only when someone
+ * watches it. Clients that connect to `/ws?batch=1` (the dashboard) get samples coalesced into one
+ * `{"type":"samples","items":[...]}` message per flush interval; others get one `sample` message per
+ * sample. Alarm changes always go out at once.
  */
 export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -43,12 +55,18 @@ export class LiveHub {
   private readonly byClass: Index = new Map();
   private readonly allAlarms = new Set<Client>();
   private readonly maxBufferedBytes: number;
+  private readonly maxStallMs: number;
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly waiting = new Set<Client>();
 
   constructor(private readonly options: LiveHubOptions) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.maxStallMs = options.maxStallMs ?? 15_000;
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
+    this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 250);
+    this.flushTimer.unref();
   }
 
   get clientCount(): number {
@@ -57,11 +75,13 @@ export class LiveHub {
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+      const batched = url.searchParams.get('batch') === '1';
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, batched));
     });
   }
 
@@ -72,8 +92,16 @@ export class LiveHub {
       if (!ctx) continue;
       const targets = this.collect(s.meterId, ctx.customer.id, ctx.customer.classes, false);
       if (targets.size === 0) continue;
-      const text = JSON.stringify({ type: 'sample', kind: s.kind, meterId: s.meterId, customerId: ctx.customer.id, ts: s.tsMs, values: s.values });
-      for (const c of targets) this.send(c, text);
+      const text = JSON.stringify({ kind: s.kind, meterId: s.meterId, customerId: ctx.customer.id, ts: s.tsMs, values: s.values });
+      let single: string | undefined;
+      for (const c of targets) {
+        if (!c.batched) {
+          this.send(c, (single ??= `{"type":"sample",${text.slice(1)}`));
+          continue;
+        }
+        c.pending.push(text);
+        this.waiting.add(c);
+      }
     }
   }
 
@@ -89,19 +117,20 @@ export class LiveHub {
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    clearInterval(this.flushTimer);
     for (const c of this.clients) c.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private connected(ws: WebSocket): void {
-    const client: Client = { ws, topics: { meters: [], customers: [], classes: [], alarms: false }, alive: true };
+  private connected(ws: WebSocket, batched: boolean): void {
+    const client: Client = { ws, topics: { meters: [], customers: [], classes: [], alarms: false }, alive: true, batched, pending: [], backlogSinceMs: null };
     this.clients.add(client);
     this.options.metrics.wsClients.set(this.clients.size);
     ws.on('pong', () => (client.alive = true));
     ws.on('message', (data) => this.received(client, data.toString()));
     ws.on('close', () => this.disconnected(client));
     ws.on('error', (err) => this.options.log.debug({ err }, 'WebSocket client error'));
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+    ws.send(JSON.stringify({ type: 'hello', protocol: 1, batched }));
   }
 
   private received(client: Client, text: string): void {
@@ -137,6 +166,8 @@ export class LiveHub {
 
   private disconnected(client: Client): void {
     this.clients.delete(client);
+    this.waiting.delete(client);
+    client.pending = [];
     this.allAlarms.delete(client);
     for (const index of [this.byMeter, this.byCustomer, this.byClass]) {
       for (const [key, set] of index) {
@@ -157,14 +188,28 @@ export class LiveHub {
   }
 
   private send(client: Client, text: string): void {
-    if (client.ws.bufferedAmount > this.maxBufferedBytes) {
+    const buffered = client.ws.bufferedAmount;
+    const nowMs = Date.now();
+    client.backlogSinceMs = buffered === 0 ? null : (client.backlogSinceMs ?? nowMs);
+    const stalledMs = client.backlogSinceMs === null ? 0 : nowMs - client.backlogSinceMs;
+    if (buffered > this.maxBufferedBytes || stalledMs > this.maxStallMs) {
       // A stalled dashboard must not hold memory or slow the others; it reconnects and refills over HTTP.
       this.options.metrics.wsDropped.inc();
-      this.options.log.warn({ bufferedBytes: client.ws.bufferedAmount }, 'cutting off a WebSocket client that does not keep up');
+      this.options.log.warn({ bufferedBytes: buffered, stalledMs }, 'cutting off a WebSocket client that does not keep up');
       client.ws.terminate();
       return;
     }
     client.ws.send(text);
+  }
+
+  /** One `samples` message per waiting client; each sample was serialised once, whoever receives it. */
+  private flush(): void {
+    for (const c of this.waiting) {
+      const items = c.pending;
+      c.pending = [];
+      if (items.length > 0) this.send(c, `{"type":"samples","items":[${items.join(',')}]}`);
+    }
+    this.waiting.clear();
   }
 
   private ping(): void {
