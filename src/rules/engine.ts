@@ -18,6 +18,8 @@ export type { AlarmChange } from '../alarms/store.js';
 export interface RuleEngine {
   /** Samples just stored (primary values), any meters, any order; contexts has every meterId in samples. */
   evaluate(samples: readonly AnySample[], contexts: ReadonlyMap<string, MeterContext>): Promise<AlarmChange[]>;
+  /** Drops the settings cache: an edit made through this process applies to its next evaluation. */
+  invalidateSettings(): void;
 }
 
 // Settings edits reach every worker within this time without any process having to be told.
@@ -73,6 +75,9 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
   }
 
   return {
+    invalidateSettings() {
+      cache = undefined;
+    },
     async evaluate(samples, contexts) {
       const byMeter = groupByMeter(samples);
       for (const meterId of byMeter.keys()) {
