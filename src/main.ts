@@ -103,8 +103,12 @@ export async function startService(env: Record<string, string | undefined> = pro
       ruleProfiles: deferred(opening.then((s) => createRuleProfilesPg({
         sql: s.sql,
         log,
-        // The engine re-reads class settings at most 5 s later in every process (overrides at once).
-        onChange: () => log.info('rule settings changed'),
+        // This process's engine applies the change at its next evaluation; other worker processes re-read class
+        // settings at most 5 s later (overrides at once).
+        onChange: () => {
+          log.info('rule settings changed');
+          s.rules.invalidateSettings();
+        },
       }))),
       async importArchive(text, format) {
         const result = await importArchiveText(archiveStore, text, format);
