@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes, type AuthorizePublishHandler } from 'aedes';
+import { Aedes, type AuthenticateHandler, type AuthorizePublishHandler } from 'aedes';
 import type { Journal } from '../ingest/journal.js';
 import { listenWithFallback, type Listening } from '../listen.js';
 import type { Logger } from '../log.js';
@@ -8,7 +8,7 @@ export interface BrokerOptions {
   host: string;
   port: number;
   portExplicit: boolean;
-  journal: Pick<Journal, 'append'>;
+  journal: Pick<Journal, 'append' | 'full'>;
   log: Logger;
   clock: () => number;
 }
@@ -34,14 +34,24 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     // [MQTT-4.7.2-1] $-topics are the broker's own; a client may not publish into them.
     if (packet.topic.startsWith('$')) return callback(new Error('publishing to $ topics is not allowed'));
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    if (packet.qos === 0) {
+    // At the buffer cap a QoS 0 message waits like the others: aedes reads no further packet from
+    // this client until the hook answers, so the device is slowed down instead of dropped.
+    if (packet.qos === 0 && !journal.full) {
       journal.append(packet.topic, client?.id ?? '', payload, clock());
       return callback(null);
     }
     journal.append(packet.topic, client?.id ?? '', payload, clock(), (err) => callback(err ?? null));
   };
 
-  const aedes = await Aedes.createBroker({ authorizePublish });
+  // Every connection is accepted (no device credentials yet) except while the ingest buffer is
+  // full: returnCode 3 makes aedes answer CONNACK "server unavailable" [MQTT-3.2.2-6] and close.
+  const authenticate: AuthenticateHandler = (_client, _username, _password, callback) => {
+    if (!journal.full) return callback(null, true);
+    const err = Object.assign(new Error('ingest buffer full'), { returnCode: 3 as const });
+    callback(err, false);
+  };
+
+  const aedes = await Aedes.createBroker({ authenticate, authorizePublish });
   aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err }, 'MQTT client error'));
   aedes.on('connectionError', (_client, err) => log.debug({ err }, 'MQTT connection error'));
 

@@ -20,6 +20,8 @@ export interface PipelineDeps {
   afterStore(samples: AnySample[]): Promise<void>;
   /** Everything up to pos is stored: the journal may forget it. */
   checkpoint(pos: JournalPosition): void;
+  /** Told when storing starts failing (with the first failure's time and the latest error) and when it works again. */
+  onStoreHealth?(failure: { sinceMs: number; message: string } | undefined): void;
   metrics: Metrics;
   log: Logger;
   clock: () => number;
@@ -45,6 +47,7 @@ export class IngestPipeline {
   private downstreamInFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
+  private failing: { sinceMs: number; message: string } | undefined;
 
   constructor(private readonly deps: PipelineDeps) {
     this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
@@ -58,6 +61,11 @@ export class IngestPipeline {
 
   get backlog(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Set while the last store attempt failed (store unreachable): the journal is buffering. */
+  get storeFailure(): { sinceMs: number; message: string } | undefined {
+    return this.failing;
   }
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
@@ -92,6 +100,11 @@ export class IngestPipeline {
         await this.process(batch);
         this.head = end;
         retryMs = RETRY_MIN_MS;
+        if (this.failing) {
+          this.deps.log.info({ outageMs: this.deps.clock() - this.failing.sinceMs, backlog: this.backlog }, 'storing works again; replaying the buffered backlog');
+          this.failing = undefined;
+          this.deps.onStoreHealth?.(undefined);
+        }
         if (this.head > 10_000 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;
@@ -100,6 +113,9 @@ export class IngestPipeline {
       } catch (err) {
         // The store is down or refused the batch: keep it (it is in the journal too) and retry.
         this.deps.metrics.storeErrors.inc();
+        const message = err instanceof Error ? err.message : String(err);
+        this.failing = { sinceMs: this.failing?.sinceMs ?? this.deps.clock(), message };
+        this.deps.onStoreHealth?.(this.failing);
         this.deps.log.error({ err, records: batch.length, retryMs }, 'storing an ingest batch failed; retrying');
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
@@ -112,6 +128,13 @@ export class IngestPipeline {
     const samples: AnySample[] = [];
     const quarantine: QuarantineEntry[] = [];
     const statuses: { record: JournalRecord; concentratorId: string; online: boolean }[] = [];
+    /** Per message: whether any of it was accepted and any of it quarantined (accounting). */
+    const outcomes = new Map<JournalRecord, { accepted: boolean; quarantined: boolean }>();
+    const outcome = (record: JournalRecord) => {
+      let o = outcomes.get(record);
+      if (!o) outcomes.set(record, (o = { accepted: false, quarantined: false }));
+      return o;
+    };
     const limits = { nowMs: this.deps.clock(), maxFutureSkewMs: this.deps.limits.maxFutureSkewMs };
 
     for (const record of batch) {
@@ -124,6 +147,7 @@ export class IngestPipeline {
         else this.reject(quarantine, record, { reason: 'schema', detail: 'status must be "online" or "offline"', index: null, meterId: null });
       } else {
         const resolved = resolveSamples(topic, decodeMessage(topic, record.payload, limits), this.deps.archive);
+        if (resolved.samples.length > 0) outcome(record).accepted = true;
         for (const s of resolved.samples) samples.push(s);
         for (const r of resolved.rejections) this.reject(quarantine, record, r);
       }
@@ -132,10 +156,14 @@ export class IngestPipeline {
     for (const s of statuses) {
       const known = await this.deps.setConcentratorStatus(s.concentratorId, s.online, new Date(s.record.receivedAtMs));
       if (!known) this.reject(quarantine, s.record, { reason: 'unknown_concentrator', detail: `concentrator ${s.concentratorId} is not in the archive`, index: null, meterId: null });
+      else outcome(s.record).accepted = true;
     }
+    const byId = new Map(batch.map((r) => [r.id, r]));
+    for (const q of quarantine) outcome(byId.get(q.id.split('#')[0])!).quarantined = true;
 
     const [written] = await Promise.all([this.write(samples), this.deps.quarantine.write(quarantine)]);
-    this.count(written, quarantine);
+    this.count(written, quarantine, samples.length);
+    this.countMessages(batch, outcomes);
 
     this.handDownstream(samples, batch[batch.length - 1].position);
     await this.downstreamRoom();
@@ -209,8 +237,22 @@ export class IngestPipeline {
     return total;
   }
 
-  private count(written: Required<WriteResult>, quarantine: QuarantineEntry[]): void {
+  /** received = accepted + partial + quarantined + empty + backlog: a message that vanished would break it. */
+  private countMessages(batch: JournalRecord[], outcomes: Map<JournalRecord, { accepted: boolean; quarantined: boolean }>): void {
+    const counts = { accepted: 0, partial: 0, quarantined: 0, empty: 0 };
+    for (const record of batch) {
+      const o = outcomes.get(record);
+      if (!o) counts.empty++;
+      else if (o.accepted && o.quarantined) counts.partial++;
+      else if (o.accepted) counts.accepted++;
+      else counts.quarantined++;
+    }
+    for (const [k, n] of Object.entries(counts)) if (n) this.deps.metrics.messagesProcessed.inc({ outcome: k }, n);
+  }
+
+  private count(written: Required<WriteResult>, quarantine: QuarantineEntry[], decoded: number): void {
     const { samples, quarantined } = this.deps.metrics;
+    if (decoded) this.deps.metrics.samplesDecoded.inc(decoded);
     if (written.inserted) samples.inc({ result: 'stored' }, written.inserted);
     if (written.overwritten) samples.inc({ result: 'overwritten' }, written.overwritten);
     if (written.duplicates) samples.inc({ result: 'duplicate' }, written.duplicates);
