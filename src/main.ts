@@ -63,8 +63,25 @@ export async function startService(env: Record<string, string | undefined> = pro
   await ensureWritableDir(config.dataDir);
   const { journal, backlog } = await Journal.open(join(config.dataDir, 'journal'), {
     segmentBytes: config.ingest.journalSegmentBytes,
+    maxBufferedBytes: config.ingest.bufferMaxBytes,
     onFlush: (seconds) => metrics.journalFlushSeconds.observe(seconds),
+    onBuffered: (bytes) => {
+      metrics.bufferBytes.set(bytes);
+      showDegraded();
+    },
   });
+  let pipeline: IngestPipeline | undefined;
+  /** Why ingestion is degraded (store unreachable, buffer full), or undefined when it is not. */
+  function ingestDegraded(): string | undefined {
+    const failure = pipeline?.storeFailure;
+    const backlog = `${journal.bufferedBytes} bytes buffered of ${config.ingest.bufferMaxBytes}`;
+    if (journal.full) return `degraded: ingest buffer full (${backlog}); not acknowledging, refusing new connections`;
+    if (failure) return `degraded: store unreachable since ${new Date(failure.sinceMs).toISOString()} (${failure.message}); ${backlog}`;
+    return undefined;
+  }
+  function showDegraded(): void {
+    metrics.degraded.set(ingestDegraded() ? 1 : 0);
+  }
   const early: JournalRecord[] = backlog;
   journal.onDurable = (records) => {
     metrics.messagesReceived.inc(records.length);
@@ -120,9 +137,9 @@ export async function startService(env: Record<string, string | undefined> = pro
       overview: deferred(opening.then((s) => createOverviewQueriesPg(s.sql, config.utilityTz))),
       utilityTz: config.utilityTz,
       async ready() {
-        if (!stores) return { database: 'starting' };
+        if (!stores) return { database: 'starting', ingest: ingestDegraded() ?? 'ok' };
         const database = await stores.sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
-        return { database };
+        return { database, ingest: ingestDegraded() ?? 'ok' };
       },
       metrics: metrics.registry,
       dashboardsDir: join(ROOT, 'dashboards'),
@@ -167,7 +184,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     throw err;
   }
 
-  const pipeline = new IngestPipeline({
+  pipeline = new IngestPipeline({
     archive,
     telemetry: stores.telemetry,
     quarantine: stores.quarantine,
@@ -177,6 +194,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       await rules.submit(samples);
     },
     checkpoint: (pos) => journal.checkpoint(pos),
+    onStoreHealth: showDegraded,
     metrics,
     log: log.child({ step: 'ingest' }),
     clock,
@@ -203,20 +221,21 @@ export async function startService(env: Record<string, string | undefined> = pro
   const openStoresHandle = stores;
   const openNotify = await notifying;
   const openBroker = broker;
+  const openPipeline = pipeline;
   return {
     config,
     httpPort: http.port,
     mqttPort: broker.listening.port,
     banner,
-    drain: () => pipeline.drain(),
+    drain: () => openPipeline.drain(),
     async stop() {
       await openBroker.close();
       await journal.close();
       // Whatever is not stored by then stays in the journal and is replayed at the next start,
       // so a hung store cannot hold the shutdown past its budget.
       const budget = new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS));
-      await Promise.race([pipeline.drain(), budget]);
-      await Promise.race([pipeline.stop(), budget]);
+      await Promise.race([openPipeline.drain(), budget]);
+      await Promise.race([openPipeline.stop(), budget]);
       await journal.settle();
       await collection?.close();
       await rules.close();

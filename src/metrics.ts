@@ -2,7 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Every counter the service exports on /metrics, in one registry per service instance
- * (tests run several instances in one process). At each stage received = stored + quarantined (+ duplicates).
+ * (tests run several instances in one process). Accounting, so a drop anywhere is visible:
+ *   messages_total = sum(messages_processed_total) + backlog_records
+ *   samples_decoded_total = sum(samples_total over every result)
  */
 export function createMetrics() {
   const registry = new Registry();
@@ -42,6 +44,27 @@ export function createMetrics() {
     backlog: new Gauge({
       name: 'loadwatch_ingest_backlog_records',
       help: 'Journaled records not yet stored',
+      registers,
+    }),
+    messagesProcessed: new Counter({
+      name: 'loadwatch_ingest_messages_processed_total',
+      help: 'Journaled messages through the pipeline by outcome: accepted, partial (some records quarantined), quarantined, empty (nothing in it)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    samplesDecoded: new Counter({
+      name: 'loadwatch_ingest_samples_decoded_total',
+      help: 'Samples decoded and resolved, handed to the store (each ends in one loadwatch_ingest_samples_total result)',
+      registers,
+    }),
+    bufferBytes: new Gauge({
+      name: 'loadwatch_ingest_buffer_bytes',
+      help: 'Journaled bytes not yet stored (the durable ingest buffer, capped by INGEST_BUFFER_MAX_BYTES)',
+      registers,
+    }),
+    degraded: new Gauge({
+      name: 'loadwatch_ingest_degraded',
+      help: '1 while the store is unreachable or the ingest buffer is full, else 0',
       registers,
     }),
     storeErrors: new Counter({
