@@ -39,12 +39,14 @@ export function pctOfBaseline(energyKwh: number | null, baselineKwh: number | nu
 
 /**
  * P1 (domain.md 2.3): PF = P / sqrt(P² + Q²) from energy-like sums of P and |Q|, and the deficit below the
- * customer's standard in hundredths (std 0.90, PF 0.84 → 6). Null without load or without a standard.
+ * customer's standard in whole hundredths (std 0.90, PF 0.84 → 6). Null without load or without a standard.
  */
 export function pfDeficit(sumPkw: number | null, sumQkvar: number | null, pfStandard: number | null): number | null {
   if (sumPkw === null || sumQkvar === null || pfStandard === null || !(Math.abs(sumPkw) > 0)) return null;
   const pf = Math.abs(sumPkw) / Math.hypot(sumPkw, sumQkvar);
-  return (pfStandard - pf) * 100;
+  // The tariff reads PF to 2 decimals (domain.md 2.3); in whole hundredths a PF exactly at a limit stays at it
+  // (0.90 − 0.85 in floating point is 0.050000000000000044, which read as just over).
+  return Math.round(pfStandard * 100) - Math.round(pf * 100);
 }
 
 /** Z1: 1 when the day's energy is zero while the meter is online (it sent the freeze) and voltage is present. */
