@@ -39,9 +39,10 @@ function points(n: number, volts: Triple, amps?: Triple): AnySample[] {
 }
 
 function asDay(samples: AnySample[]): DayInput {
-  const of = <K extends 'voltage' | 'current'>(k: K) => samples.filter((s): s is Sample<K> => s.kind === k);
+  const voltage = samples.filter((s): s is Sample<'voltage'> => s.kind === 'voltage');
+  const current = samples.filter((s): s is Sample<'current'> => s.kind === 'current');
   return {
-    dayStartMs: T0, dayEndMs: T0 + DAY_MS, readings: [], voltage: of('voltage'), current: of('current'), load: [],
+    dayStartMs: T0, dayEndMs: T0 + DAY_MS, readings: [], voltage, current, load: [],
     monthToDate: { sumPkw: null, sumQkvar: null, maxPkw: null },
   };
 }
