@@ -34,6 +34,8 @@ export async function openPg(options: PgOptions): Promise<Sql> {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // Lets an operator (or a fault test) find this service's sessions in pg_stat_activity.
+    application_name: 'loadwatch',
   });
   // A connection the server drops must not take the process down; the pool replaces it.
   pool.on('error', (err) => options.onError?.(err));
@@ -44,7 +46,7 @@ export async function openPg(options: PgOptions): Promise<Sql> {
     flavour: 'postgres',
     ...wrap(pool),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await checkOut(pool);
       try {
         await client.query('BEGIN');
         const tx: Sql = { ...sql, ...wrap(client), transaction: (inner) => inner(tx) };
@@ -55,22 +57,41 @@ export async function openPg(options: PgOptions): Promise<Sql> {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.done();
       }
     },
     async close(): Promise<void> {
       await pool.end();
     },
     async copyIn(statement: string, text: string): Promise<void> {
-      const client = await pool.connect();
+      const client = await checkOut(pool);
       try {
         await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
       } finally {
-        client.release();
+        client.done();
       }
     },
   };
   return sql;
+}
+
+/**
+ * A pooled client for a transaction or COPY. The pool listens for errors only on idle clients: a
+ * checked-out one whose connection the server drops between two queries (pg_terminate_backend,
+ * a network cut) emits 'error' with no listener, which would end the process. Here the error is
+ * caught, the next query fails instead, and the broken client is discarded on release.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient & { done(): void }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
+  return Object.assign(client, {
+    done() {
+      client.off('error', onError);
+      client.release(broken);
+    },
+  });
 }
 
 export function quoteIdent(name: string): string {
