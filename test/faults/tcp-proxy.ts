@@ -1,0 +1,62 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A loopback TCP proxy in front of the machine's PostgreSQL, so a test can simulate an outage of
+ * the store without touching the shared server: cut() destroys every proxied connection and
+ * refuses new ones until restore().
+ */
+export interface TcpProxy {
+  port: number;
+  /** Connections accepted and forwarded so far. */
+  accepted(): number;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  let down = false;
+  let accepted = 0;
+  const pairs = new Set<[Socket, Socket]>();
+  const server: Server = createServer((inbound) => {
+    if (down) {
+      inbound.destroy();
+      return;
+    }
+    accepted++;
+    const outbound = connect(targetPort, targetHost);
+    const pair: [Socket, Socket] = [inbound, outbound];
+    pairs.add(pair);
+    const end = () => {
+      inbound.destroy();
+      outbound.destroy();
+      pairs.delete(pair);
+    };
+    inbound.on('error', end).on('close', end);
+    outbound.on('error', end).on('close', end);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const cut = () => {
+    down = true;
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
+  return {
+    port,
+    accepted: () => accepted,
+    cut,
+    restore() {
+      down = false;
+    },
+    async close() {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
