@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
       await page.goto(`${svc.base}/${hash}`);
-      await page.waitForFunction(() => (window as any).__loadwatch?.live === 'live', undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => (window as unknown as { __loadwatch?: { live: string } }).__loadwatch?.live === 'live', undefined, { timeout: 30_000 });
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
       return { label, page, cdp };
