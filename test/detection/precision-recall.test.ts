@@ -92,4 +92,4 @@ it('raises the expected alarm for every injected anomaly and few others (35 days
   }
   // Negative controls: M1 stays silent on a replaced meter (archive updated) and on a register rollover.
   expect(alarms.filter((a) => a.rule === 'M1' && labels.some((l) => l.rule === null && l.meterId === a.meterId))).toEqual([]);
-}, 180_000);
+}, 420_000); // about 90 s alone; CI runs it beside other suites on two cores
