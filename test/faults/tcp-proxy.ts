@@ -9,6 +9,8 @@ export interface TcpProxy {
   port: number;
   /** Connections accepted and forwarded so far. */
   accepted(): number;
+  /** Local ports of the proxy's live connections to the target (pg_stat_activity.client_port). */
+  outboundPorts(): number[];
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   return {
     port,
     accepted: () => accepted,
+    outboundPorts: () => [...pairs].map(([, out]) => out.localPort).filter((p): p is number => p !== undefined),
     cut,
     restore() {
       down = false;
