@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, notFound } from '../errors.js';
+import { downsampleMinMax } from '../../live/downsample.js';
 import type { ApiDeps } from '../ports.js';
 import { IdParams, Instant, KindName } from '../schemas.js';
 
@@ -24,6 +25,7 @@ export const meterRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
           kind: KindName,
           from: Type.Optional(Instant),
           to: Type.Optional(Instant),
+          maxPoints: Type.Optional(Type.Integer({ minimum: 10, maximum: 100_000, description: 'at most this many rows: longer series come back as min/max-preserving buckets' })),
         }),
       },
     },
@@ -33,7 +35,8 @@ export const meterRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       if (fromMs >= toMs) throw new ApiError(400, 'BAD_RANGE', 'from must be before to');
       if (toMs - fromMs > MAX_RANGE_MS) throw new ApiError(400, 'BAD_RANGE', 'a series spans at most 93 days; ask for several ranges');
       if (!(await deps.archive.getMeter(req.params.id))) throw notFound('meter', req.params.id);
-      const series = await deps.telemetry.series(req.params.id, req.query.kind, fromMs, toMs);
+      const stored = await deps.telemetry.series(req.params.id, req.query.kind, fromMs, toMs);
+      const series = req.query.maxPoints ? downsampleMinMax(stored, req.query.maxPoints) : stored;
       return { meterId: req.params.id, kind: req.query.kind, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), ...series };
     },
   );
