@@ -55,10 +55,11 @@ export const getCustomer = (id) => request(`/api/customers/${encodeURIComponent(
  * @param {'load'|'voltage'|'current'|'reading'} kind
  * @param {number} fromMs
  * @param {number} toMs
+ * @param {number} [maxPoints] longer series come back as min/max-preserving buckets
  * @returns {Promise<{ meterId: string, kind: string, ts: number[], values: Record<string, (number|null)[]> }>}
  */
-export const getSeries = (meterId, kind, fromMs, toMs) =>
-  request(`/api/meters/${encodeURIComponent(meterId)}/series${query({ kind, from: fromMs, to: toMs })}`);
+export const getSeries = (meterId, kind, fromMs, toMs, maxPoints) =>
+  request(`/api/meters/${encodeURIComponent(meterId)}/series${query({ kind, from: fromMs, to: toMs, maxPoints })}`);
 
 /** @param {{ state?: string, class?: string, severity?: string, customer?: string, limit?: number }} params */
 export const listAlarms = (params) => request(`/api/alarms${query(params)}`);

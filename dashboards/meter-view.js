@@ -16,6 +16,9 @@ const YESTERDAY_COLOUR = '#8d99a8';
 const BAND_FILL = 'rgba(60, 207, 110, 0.10)';
 // Yesterday's curve is drawn 24 h later on today's axis: the utility zone (Asia/Shanghai) has no DST.
 const DAY_MS = 86_400_000;
+// Ranges of two days and more ask the server for at most about a point per pixel (min/max kept per bucket).
+const DOWNSAMPLE_FROM_MS = 2 * DAY_MS;
+const MAX_POINTS = 1200;
 const PHASE_COLOURS = { a: '#f2c744', b: '#3ccf6e', c: '#ef5350' }; // 黄绿红: the A/B/C bus-bar colours used in Chinese substations
 
 /** Channels the wiring has (domain.md 1.5): three-wire meters have no phase B, single-phase only A. @param {string} wiring */
@@ -90,9 +93,10 @@ export function createMeterView(root, opts) {
     pending = [];
     win = rangeWindow(range, Date.now(), UTILITY_TZ);
     const kinds = /** @type {const} */ (['load', 'voltage', 'current']);
+    const maxPoints = win.toMs - win.fromMs >= DOWNSAMPLE_FROM_MS ? MAX_POINTS : undefined;
     const results = await Promise.allSettled([
-      ...kinds.map((k) => getSeries(meter.id, k, win.fromMs, win.toMs)),
-      getSeries(meter.id, 'load', win.fromMs - DAY_MS, win.toMs - DAY_MS),
+      ...kinds.map((k) => getSeries(meter.id, k, win.fromMs, win.toMs, maxPoints)),
+      getSeries(meter.id, 'load', win.fromMs - DAY_MS, win.toMs - DAY_MS, maxPoints),
     ]);
     if (gen !== generation) return;
     const prev = results[kinds.length];

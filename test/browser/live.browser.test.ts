@@ -144,4 +144,20 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
     expect([3, 2, 1, 0].map((k) => drawn.p[drawn.ts.indexOf(slot(k))])).toEqual([31.5, 42.25, 53.75, 64.5]);
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('returns min/max-preserving buckets from the series API when maxPoints is below the row count', async () => {
+    const url = (extra: string) => `${svc!.base}/api/meters/LBM1/series?kind=load&from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}${extra}`;
+    const all = (await (await fetch(url(''))).json()) as Series;
+    expect(all.ts.length).toBeGreaterThan(12);
+    const few = (await (await fetch(url('&maxPoints=12'))).json()) as Series;
+    expect(few.ts.length).toBeLessThanOrEqual(12);
+    const peak = (s: Series) => Math.max(...s.values.p.filter((v): v is number => v !== null));
+    expect(peak(few)).toBe(peak(all));
+    expect((await fetch(url('&maxPoints=5'))).status).toBe(400);
+
+    const asked = page.waitForRequest((req) => req.url().includes('/series?') && req.url().includes('maxPoints='));
+    await page.selectOption('#range', 'last48h');
+    expect(new URL((await asked).url()).searchParams.get('maxPoints')).toBe('1200');
+    await page.selectOption('#range', 'today');
+  });
 });
