@@ -78,7 +78,7 @@ const live = connectLive({
   onStatus: (s) => { liveStatus = s; renderStatus(); },
   onSamples: (msgs) => view?.onSamples(msgs),
   onAlarm: (msg) => { alarms.onAlarm(msg); view?.onAlarm(msg); alarmsChanged(); },
-  onReconnect: () => { void alarms.reload(); void view?.refill(); void overview.refresh(); },
+  onReconnect: () => { errors.clearIf('NETWORK'); void alarms.reload(); void view?.refill(); void overview.refresh(); },
 });
 live.subscribe({ alarms: true });
 

@@ -5,10 +5,13 @@ import { t } from './i18n.js';
 /** @param {HTMLElement} banner */
 export function createErrorBanner(banner) {
   let count = 0;
+  /** @type {string | undefined} */
+  let shownCode;
   /** @param {unknown} err */
   const show = (err) => {
     count++;
     const code = /** @type {any} */ (err)?.code;
+    shownCode = code;
     const message = err instanceof Error ? err.message : String(err);
     const dismiss = el('button', { type: 'button', class: 'dismiss' }, t('dismiss'));
     dismiss.addEventListener('click', clear);
@@ -17,6 +20,8 @@ export function createErrorBanner(banner) {
       count > 1 ? el('span', { class: 'muted' }, `(×${count})`) : '', dismiss);
     banner.hidden = false;
   };
-  const clear = () => { count = 0; banner.hidden = true; banner.replaceChildren(); };
-  return { show, clear };
+  const clear = () => { count = 0; shownCode = undefined; banner.hidden = true; banner.replaceChildren(); };
+  /** Clear only when the error shown has this code: a NETWORK error is stale once the service answers again. @param {string} code */
+  const clearIf = (code) => { if (shownCode === code) clear(); };
+  return { show, clear, clearIf };
 }
