@@ -2,13 +2,13 @@ import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { TelemetryStore, WriteResult } from '../telemetry/store.js';
-import { decodeMessage, decodeStatus, type Rejection } from './decode.js';
+import { decodeMessage, decodeStatus, type DecodeLimits, type Rejection } from './decode.js';
 import { intoRounds } from './dedupe.js';
 import type { JournalPosition, JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';
 import { ClientLogLimiter } from './log-limiter.js';
-import { parseTopic } from './topic.js';
+import { parseTopic, type Topic } from './topic.js';
 
 export interface PipelineDeps {
   archive: ArchiveLookup;
@@ -146,7 +146,11 @@ export class IngestPipeline {
         if (status) statuses.push({ record, concentratorId: topic.concentratorId, online: status === 'online' });
         else this.reject(quarantine, record, { reason: 'schema', detail: 'status must be "online" or "offline"', index: null, meterId: null });
       } else {
-        const resolved = resolveSamples(topic, decodeMessage(topic, record.payload, limits), this.deps.archive);
+        const resolved = this.decode(topic, record, limits);
+        if (!resolved) {
+          this.reject(quarantine, record, { reason: 'schema', detail: 'the decoder failed on this message (a loadwatch bug; reported in the log)', index: null, meterId: null });
+          continue;
+        }
         if (resolved.samples.length > 0) outcome(record).accepted = true;
         for (const s of resolved.samples) samples.push(s);
         for (const r of resolved.rejections) this.reject(quarantine, record, r);
@@ -168,6 +172,19 @@ export class IngestPipeline {
     this.handDownstream(samples, batch[batch.length - 1].position);
     await this.downstreamRoom();
     timer();
+  }
+
+  /**
+   * A decoder bug on one message must not stall ingestion: the batch would be retried forever and
+   * the buffer would fill behind it. The message is quarantined instead and the bug logged.
+   */
+  private decode(topic: Exclude<Topic, { type: 'status' }>, record: JournalRecord, limits: DecodeLimits) {
+    try {
+      return resolveSamples(topic, decodeMessage(topic, record.payload, limits), this.deps.archive);
+    } catch (err) {
+      this.deps.log.error({ err, topic: record.topic, id: record.id }, 'decoding a message threw; quarantined');
+      return undefined;
+    }
   }
 
   /** As many queued records as the record and byte limits allow, at least one. */
@@ -208,11 +225,11 @@ export class IngestPipeline {
     out.push({
       id: r.index === null ? record.id : `${record.id}#${r.index}`,
       receivedAtMs: record.receivedAtMs,
-      topic: record.topic,
-      clientId: record.clientId || null,
-      meterId: r.meterId,
+      topic: textSafe(record.topic),
+      clientId: textSafe(record.clientId) || null,
+      meterId: r.meterId === null ? null : textSafe(r.meterId),
       reason: r.reason,
-      detail: r.detail,
+      detail: textSafe(r.detail),
       payload: raw.length > max ? raw.subarray(0, max) : raw,
       payloadBytes: raw.length,
     });
@@ -261,4 +278,12 @@ export class IngestPipeline {
     if (written.rejected) samples.inc({ result: 'rejected' }, written.rejected);
     for (const q of quarantine) quarantined.inc({ reason: q.reason });
   }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, and a detail quoting a hostile key or value may contain it:
+ * one such row would fail its whole batch forever. The raw payload is kept as bytes anyway.
+ */
+function textSafe(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
