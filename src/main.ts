@@ -70,10 +70,11 @@ export async function startService(env: Record<string, string | undefined> = pro
       showDegraded();
     },
   });
-  let pipeline: IngestPipeline | undefined;
+  /** Set by the pipeline while storing fails. */
+  let storeFailure: { sinceMs: number; message: string } | undefined;
   /** Why ingestion is degraded (store unreachable, buffer full), or undefined when it is not. */
   function ingestDegraded(): string | undefined {
-    const failure = pipeline?.storeFailure;
+    const failure = storeFailure;
     const backlog = `${journal.bufferedBytes} bytes buffered of ${config.ingest.bufferMaxBytes}`;
     if (journal.full) return `degraded: ingest buffer full (${backlog}); not acknowledging, refusing new connections`;
     if (failure) return `degraded: store unreachable since ${new Date(failure.sinceMs).toISOString()} (${failure.message}); ${backlog}`;
@@ -184,7 +185,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     throw err;
   }
 
-  pipeline = new IngestPipeline({
+  const pipeline = new IngestPipeline({
     archive,
     telemetry: stores.telemetry,
     quarantine: stores.quarantine,
@@ -194,7 +195,10 @@ export async function startService(env: Record<string, string | undefined> = pro
       await rules.submit(samples);
     },
     checkpoint: (pos) => journal.checkpoint(pos),
-    onStoreHealth: showDegraded,
+    onStoreHealth(failure) {
+      storeFailure = failure;
+      showDegraded();
+    },
     metrics,
     log: log.child({ step: 'ingest' }),
     clock,
@@ -221,21 +225,20 @@ export async function startService(env: Record<string, string | undefined> = pro
   const openStoresHandle = stores;
   const openNotify = await notifying;
   const openBroker = broker;
-  const openPipeline = pipeline;
   return {
     config,
     httpPort: http.port,
     mqttPort: broker.listening.port,
     banner,
-    drain: () => openPipeline.drain(),
+    drain: () => pipeline.drain(),
     async stop() {
       await openBroker.close();
       await journal.close();
       // Whatever is not stored by then stays in the journal and is replayed at the next start,
       // so a hung store cannot hold the shutdown past its budget.
       const budget = new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS));
-      await Promise.race([openPipeline.drain(), budget]);
-      await Promise.race([openPipeline.stop(), budget]);
+      await Promise.race([pipeline.drain(), budget]);
+      await Promise.race([pipeline.stop(), budget]);
       await journal.settle();
       await collection?.close();
       await rules.close();

@@ -47,6 +47,7 @@ export class IngestPipeline {
   private downstreamInFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
+  /** Set while store attempts fail (store unreachable): the journal is buffering meanwhile. */
   private failing: { sinceMs: number; message: string } | undefined;
 
   constructor(private readonly deps: PipelineDeps) {
@@ -61,11 +62,6 @@ export class IngestPipeline {
 
   get backlog(): number {
     return this.queue.length - this.head;
-  }
-
-  /** Set while the last store attempt failed (store unreachable): the journal is buffering. */
-  get storeFailure(): { sinceMs: number; message: string } | undefined {
-    return this.failing;
   }
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
