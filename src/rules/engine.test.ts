@@ -73,8 +73,8 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     }
     expect(changes.map((c) => `${c.change} ${c.alarm.severity}`)).toEqual(['created MINOR', 'updated MINOR', 'escalated MAJOR']);
     expect(changes[2].alarm).toMatchObject({ threshold: 120, startTs: new Date(T0).toISOString(), peakValue: 125 });
-    const states = await db.sql.query<{ rule: string }>(`SELECT rule FROM rule_state WHERE meter_id = 'm1'`);
-    expect(states.rows.map((r) => r.rule).filter((r) => r !== '_recent')).toEqual(['O1']);
+    const states = await db.sql.query<{ state: Record<string, unknown> }>(`SELECT state FROM rule_state WHERE meter_id = 'm1'`);
+    expect(Object.keys(states.rows[0].state).filter((k) => !k.startsWith('_recent'))).toEqual(['O1:']);
   });
 
   it('seeds settings once and honours an edit', async () => {

@@ -105,11 +105,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
           });
           tooLate += result.tooLate;
           transitions.push(...result.transitions);
-          for (const [key, state] of Object.entries(result.state)) {
-            if (JSON.stringify(state) === JSON.stringify(before[key])) continue;
-            const [rule, phase] = key.split(':');
-            changed.push({ meterId, rule, phase, state });
-          }
+          if (JSON.stringify(result.state) !== JSON.stringify(before)) changed.push({ meterId, state: result.state });
         }
         const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
         await saveStates(tx, changed);

@@ -1,6 +1,5 @@
-import type { Phase } from '../domain/alarm.js';
 import type { Sql } from '../db/sql.js';
-import { stateKey, type MeterRuleState } from './evaluate.js';
+import type { MeterRuleState } from './evaluate.js';
 
 // Namespace of the per-meter advisory locks (any constant no other loadwatch lock uses).
 const RULE_LOCK_CLASS = 4_207_312;
@@ -16,35 +15,26 @@ export async function lockMeters(tx: Sql, meterIds: readonly string[]): Promise<
   );
 }
 
-/** rule_state of these meters, in one query. */
+/** rule_state of these meters, in one query: one row per meter holding every (rule, phase) state. */
 export async function loadStates(tx: Sql, meterIds: readonly string[]): Promise<Map<string, MeterRuleState>> {
-  const res = await tx.query<{ meter_id: string; rule: string; phase: string; state: unknown }>(
-    'SELECT meter_id, rule, phase, state FROM rule_state WHERE meter_id = ANY($1::text[])',
-    [meterIds],
-  );
+  const res = await tx.query<{ meter_id: string; state: unknown }>('SELECT meter_id, state FROM rule_state WHERE meter_id = ANY($1::text[])', [meterIds]);
   const out = new Map<string, MeterRuleState>();
-  for (const r of res.rows) {
-    const byKey = out.get(r.meter_id) ?? {};
-    byKey[stateKey(r.rule, r.phase as Phase | '')] = typeof r.state === 'string' ? (JSON.parse(r.state) as unknown) : r.state;
-    out.set(r.meter_id, byKey);
-  }
+  for (const r of res.rows) out.set(r.meter_id, (typeof r.state === 'string' ? JSON.parse(r.state) : r.state) as MeterRuleState);
   return out;
 }
 
 export interface StateRow {
   meterId: string;
-  rule: string;
-  phase: string;
-  state: unknown;
+  state: MeterRuleState;
 }
 
-/** Upserts changed states in one query. */
+/** Upserts the changed meters' states in one query. */
 export async function saveStates(tx: Sql, rows: readonly StateRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO rule_state (meter_id, rule, phase, state, updated_at)
-     SELECT e->>'meterId', e->>'rule', e->>'phase', e->'state', now() FROM jsonb_array_elements($1::jsonb) e
-     ON CONFLICT (meter_id, rule, phase) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-    [JSON.stringify(rows)],
+    `INSERT INTO rule_state (meter_id, state, updated_at)
+     SELECT m, s::jsonb, now() FROM unnest($1::text[], $2::text[]) AS u(m, s)
+     ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
+    [rows.map((r) => r.meterId), rows.map((r) => JSON.stringify(r.state))],
   );
 }
