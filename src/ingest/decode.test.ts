@@ -54,6 +54,7 @@ describe('decodeMessage: quarantined', () => {
     ['ISO without offset', meter('load'), '{"ts":"2026-11-25T09:45:00","p":1}', 'bad_timestamp', 0],
     ['a date only', meter('load'), '{"ts":"2026-11-25","p":1}', 'bad_timestamp', 0],
     ['impossible date', meter('load'), '{"ts":"2026-13-45T09:45:00+08:00","p":1}', 'bad_timestamp', 0],
+    ['epoch beyond the Date range', meter('load'), '{"ts":1e300,"p":1}', 'bad_timestamp', 0],
     ['epoch seconds (1970)', meter('load'), `{"ts":${Math.floor(NOW / 1000)},"p":1}`, 'ts_too_old', 0],
     ['before 2000', meter('load'), '{"ts":"1999-12-31T23:59:59Z","p":1}', 'ts_too_old', 0],
     ['6 minutes ahead', meter('load'), `{"ts":${NOW + 360_000},"p":1}`, 'ts_in_future', 0],

@@ -156,8 +156,11 @@ function parseJson(payload: Buffer): { ok: true; value: unknown } | { ok: false;
   }
 }
 
+// The range of a JavaScript Date; beyond it a timestamp cannot even be printed in an error message.
+const MAX_DATE_MS = 8.64e15;
+
 function parseTs(ts: string | number): number | undefined {
-  if (typeof ts === 'number') return ts;
+  if (typeof ts === 'number') return Math.abs(ts) <= MAX_DATE_MS ? ts : undefined;
   if (!ISO_WITH_OFFSET.test(ts)) return undefined;
   // Date.parse wants the offset as ±hh:mm.
   const ms = Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
