@@ -69,6 +69,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       metrics.bufferBytes.set(bytes);
       showDegraded();
     },
+    onCheckpointError: (err) => log.error({ err }, 'the ingest journal checkpoint could not be written; the next one retries'),
   });
   /** Set by the pipeline while storing fails. */
   let storeFailure: { sinceMs: number; message: string } | undefined;

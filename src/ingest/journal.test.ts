@@ -144,5 +144,6 @@ describe('Journal', () => {
     second.journal.checkpoint(second.backlog.at(-1)!.position);
     expect(second.journal.bufferedBytes).toBe(0);
     await second.journal.close();
+    await second.journal.settle();
   });
 });

@@ -45,6 +45,8 @@ export interface JournalOptions {
   onFlush?: (seconds: number, records: number) => void;
   /** Called whenever the buffered byte count changes (metrics). */
   onBuffered?: (bytes: number) => void;
+  /** A checkpoint could not be written; the next one retries, and until then more is replayed after a crash. */
+  onCheckpointError?: (err: Error) => void;
 }
 
 type Done = (err?: Error | null) => void;
@@ -159,7 +161,7 @@ export class Journal {
       this.admit();
     }
     this.checkpointNext = pos;
-    if (!this.checkpointWriting) void this.writeCheckpoints();
+    if (!this.checkpointWriting) this.writeCheckpoints().catch((err: Error) => this.options.onCheckpointError?.(err));
   }
 
   /** Stops appending once the flush in hand is durable. Checkpoints may still be written until settle(). */
