@@ -35,6 +35,7 @@ export interface Service {
   /** Resolves when everything received so far is stored and evaluated (tests, shutdown). */
   drain(): Promise<void>;
   stop(): Promise<void>;
+  log: Logger;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +229,7 @@ export async function startService(env: Record<string, string | undefined> = pro
   const openBroker = broker;
   return {
     config,
+    log,
     httpPort: http.port,
     mqttPort: broker.listening.port,
     banner,
@@ -283,6 +285,9 @@ async function runFromCommandLine(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A promise nobody awaited failed: a bug to fix, but never a reason to stop ingesting. Acknowledged
+  // data is journaled either way; the log line carries the stack.
+  process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled promise rejection'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
