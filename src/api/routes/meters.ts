@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, notFound } from '../errors.js';
-import { downsampleMinMax } from '../../live/downsample.js';
+import { downsampleMinMax } from '../../telemetry/downsample.js';
 import type { ApiDeps } from '../ports.js';
 import { IdParams, Instant, KindName } from '../schemas.js';
 
