@@ -3,13 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cursorOf, parseCursor } from '../../alarms/cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ApiDeps } from '../ports.js';
-import { ClassCode, IdParams, SeverityCode } from '../schemas.js';
-
-function parseInstant(name: string, value: string): number {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ApiError(400, 'BAD_INSTANT', `${name} must be an ISO-8601 instant or epoch milliseconds, got ${JSON.stringify(value)}`);
-  return ms;
-}
+import { ClassCode, IdParams, parseInstant, SeverityCode } from '../schemas.js';
 
 const ActionBody = Type.Object({
   by: Type.String({ minLength: 1, maxLength: 100, default: 'dispatcher' }),

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, notFound } from '../errors.js';
 import { downsampleMinMax } from '../../telemetry/downsample.js';
 import type { ApiDeps } from '../ports.js';
-import { IdParams, Instant, KindName } from '../schemas.js';
+import { IdParams, Instant, KindName, parseInstant } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_MS = 93 * DAY_MS;
@@ -41,9 +41,3 @@ export const meterRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
     },
   );
 };
-
-function parseInstant(name: string, value: string): number {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ApiError(400, 'BAD_INSTANT', `${name} must be an ISO-8601 instant or epoch milliseconds, got ${JSON.stringify(value)}`);
-  return ms;
-}
