@@ -7,6 +7,7 @@ import { createErrorBanner } from './errors.js';
 import { applyStatic, getLocale, onLocaleChange, setLocale, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { createMap } from './map.js';
+import { createMeterGrid } from './meter-grid.js';
 import { createOverview } from './overview.js';
 import { createSearch } from './search.js';
 
@@ -23,8 +24,10 @@ let view = null;
 let shownCustomer = null;
 /** @type {import('./live.js').LiveStatus} */
 let liveStatus = { state: 'connecting' };
-/** @type {'overview'|'map'|'customer'} */
+/** @type {'overview'|'map'|'customer'|'grid'} */
 let shownView = 'overview';
+/** @type {ReturnType<typeof createMeterGrid> | null} */
+let grid = null;
 
 const dispatcherInput = /** @type {HTMLInputElement} */ ($('#dispatcher'));
 dispatcherInput.value = localStorage.getItem(DISPATCHER_KEY) ?? '';
@@ -60,14 +63,15 @@ function alarmsChanged() {
   if (shownView === 'map') void map.refresh();
 }
 
-/** Show one view; the overview and map reload when shown. @param {'overview'|'map'|'customer'} name */
+/** Show one view; the overview and map reload when shown. @param {'overview'|'map'|'customer'|'grid'} name */
 function showView(name) {
   shownView = name;
   for (const section of document.querySelectorAll('section.view')) /** @type {HTMLElement} */ (section).hidden = section.getAttribute('data-view') !== name;
   for (const tab of document.querySelectorAll('.tabs button')) tab.classList.toggle('active', tab.getAttribute('data-view') === name);
   if (name === 'overview') void overview.refresh();
   if (name === 'map') void map.refresh();
-  if (name !== 'customer') history.replaceState(null, '', `#/${name}`);
+  if (name === 'grid') history.replaceState(null, '', `#/meters/${(grid?.meterIds ?? []).map(encodeURIComponent).join(',')}`);
+  else if (name !== 'customer') history.replaceState(null, '', `#/${name}`);
   else if (view) history.replaceState(null, '', `#/customer/${encodeURIComponent(view.customerId)}/${encodeURIComponent(view.meterId() ?? '')}`);
 }
 for (const tab of document.querySelectorAll('.tabs button')) {
@@ -76,9 +80,9 @@ for (const tab of document.querySelectorAll('.tabs button')) {
 
 const live = connectLive({
   onStatus: (s) => { liveStatus = s; renderStatus(); },
-  onSamples: (msgs) => view?.onSamples(msgs),
+  onSamples: (msgs) => { view?.onSamples(msgs); grid?.onSamples(msgs); },
   onAlarm: (msg) => { alarms.onAlarm(msg); view?.onAlarm(msg); alarmsChanged(); },
-  onReconnect: () => { errors.clearIf('NETWORK'); void alarms.reload(); void view?.refill(); void overview.refresh(); },
+  onReconnect: () => { errors.clearIf('NETWORK'); void alarms.reload(); void view?.refill(); void grid?.refill(); void overview.refresh(); },
 });
 live.subscribe({ alarms: true });
 
@@ -104,6 +108,16 @@ function showCustomer(customer, meterId) {
   showView('customer');
 }
 
+/** The grid of load charts for several meters at once. @param {string[]} meterIds */
+function showGrid(meterIds) {
+  if (grid) live.unsubscribe({ meters: grid.meterIds });
+  grid?.destroy();
+  grid = createMeterGrid($('#grid'), { meterIds, onError: errors.show });
+  live.subscribe({ meters: grid.meterIds });
+  showView('grid');
+  void grid.refill();
+}
+
 createSearch({
   input: /** @type {HTMLInputElement} */ ($('#search')),
   classSelect: /** @type {HTMLSelectElement} */ ($('#class-filter')),
@@ -121,6 +135,7 @@ onLocaleChange(() => {
   map.render();
   const was = shownView;
   if (shownCustomer) showCustomer(shownCustomer, view?.meterId());
+  if (grid) showGrid(grid.meterIds);
   showView(was);
 });
 
@@ -132,7 +147,10 @@ document.documentElement.lang = getLocale() === 'zh' ? 'zh-CN' : 'en';
 renderStatus();
 void alarms.reload();
 const route = location.hash.match(/^#\/customer\/([^/]+)(?:\/([^/]+))?/);
-if (route) {
+const gridRoute = location.hash.match(/^#\/meters\/(.+)/);
+if (gridRoute) {
+  showGrid(gridRoute[1].split(',').filter(Boolean).map(decodeURIComponent));
+} else if (route) {
   showView('customer');
   void openCustomer(decodeURIComponent(route[1]), route[2] ? decodeURIComponent(route[2]) : undefined);
 } else {
@@ -147,5 +165,7 @@ if (route) {
   get live() { return liveStatus.state; },
   get view() { return shownView; },
   get overviewCharts() { return overview.plots(); },
+  /** uPlot instances of the grid view by meter id. */
+  get gridCharts() { return grid?.plots() ?? {}; },
   dropLive: () => live.drop(),
 };
