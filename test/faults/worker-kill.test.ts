@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AnySample } from '../../src/domain/sample.js';
 import { createBullmqRuleRunner, openRuleQueues, ruleQueueName } from '../../src/rules/queue.bullmq.js';
 import { openRuleRedis } from '../../src/rules/queue-redis.redis.js';
+import { lockMeters } from '../../src/rules/state.pg.js';
 import { openTestDatabase, TEST_DATABASE_URL, uniqueName } from '../support/db.js';
 import { startOwnRedis } from './redis-server.js';
 import { sleep } from './support.js';
@@ -73,35 +74,67 @@ describe('rule worker crash', () => {
 
     const workerOpts = { redis: { url: own.url, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...TUNING };
     const victim = spawnWorker(workerOpts);
-    const survivor = spawnWorker(workerOpts);
     cleanups.push(async () => void victim.kill('SIGKILL'));
+    await ready(victim);
+
+    const runner = await createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log });
+    cleanups.push(() => runner.close());
+    const queues = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
+    cleanups.push(() => Promise.all(queues.map((q) => q.close())));
+    const activeCount = async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b);
+
+    // The first meter's rule lock, held here, keeps the victim (the only worker yet) inside that job until it is killed.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const holder = db.sql.transaction(async (tx) => {
+      await lockMeters(tx, [METERS[0]]);
+      locked();
+      await held;
+    });
+    cleanups.push(async () => {
+      release();
+      await holder;
+    });
+    await lockTaken;
+    await runner.submit(volts(METERS[0]));
+    while ((await activeCount()) === 0) await sleep(20);
+
+    const survivor = spawnWorker(workerOpts);
     cleanups.push(async () => {
       if (survivor.exitCode !== null) return;
       survivor.kill('SIGTERM');
       await new Promise((r) => survivor.once('exit', r));
     });
-    await Promise.all([ready(victim), ready(survivor)]);
+    await ready(survivor);
 
     // One meter per batch: one job each, submitted over about 4 s so jobs keep arriving while the workers run.
-    const runner = await createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log });
-    cleanups.push(() => runner.close());
-    const queues = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
-    cleanups.push(() => Promise.all(queues.map((q) => q.close())));
     const alarmCount = async () => (await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM alarms')).rows[0].n;
     let active = 0;
     let doneAtKill = 0;
     let alarmsAtKill = 0;
     let killedMs = 0;
-    for (let i = 0; i < JOBS; i++) {
+    // From the kill to the alarm of the job the victim held: the stalled-job takeover.
+    let heldRecoveredMs = 0;
+    const watchHeld = async () => {
+      if (killedMs === 0 || heldRecoveredMs > 0) return;
+      const res = await db.sql.query('SELECT 1 FROM alarms WHERE meter_id = $1', [METERS[0]]);
+      if (res.rows.length > 0) heldRecoveredMs = Date.now() - killedMs;
+    };
+    for (let i = 1; i < JOBS; i++) {
       await runner.submit(volts(METERS[i]));
       if (i === JOBS / 2) {
-        active = (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b);
+        active = await activeCount();
         doneAtKill = completed.size + absorbed.size;
         alarmsAtKill = await alarmCount();
         victim.kill('SIGKILL');
         await new Promise((r) => victim.once('exit', r));
         killedMs = Date.now();
+        release();
+        await holder;
       }
+      await watchHeld();
       await sleep(40);
     }
 
@@ -109,10 +142,12 @@ describe('rule worker crash', () => {
       (await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused')))).flatMap((c) => Object.values(c)).reduce((a, b) => a + b);
     while (completed.size + absorbed.size < JOBS || (await pending()) > 0) {
       expect(Date.now() - killedMs, `all ${JOBS} jobs done within 30 s of the kill (${completed.size + absorbed.size} so far)`).toBeLessThan(30_000);
+      await watchHeld();
       await sleep(50);
     }
     const recoveredMs = Date.now() - killedMs;
     expect(survivor.exitCode).toBeNull();
+    expect(stalled, 'the job the victim held was found stalled and run again').toBeGreaterThanOrEqual(1);
     expect((await Promise.all(queues.map((q) => q.getFailedCount()))).reduce((a, b) => a + b)).toBe(0);
 
     const alarms = await db.sql.query<{ meter_id: string; rule: string; phase: string; n: number; created: number }>(
@@ -123,8 +158,8 @@ describe('rule worker crash', () => {
     expect(alarms.rows.filter((r) => r.n !== 1 || r.created !== 1)).toEqual([]);
     expect(alarms.rows.map((r) => [r.meter_id, r.rule, r.phase])).toEqual(METERS.map((m) => [m, 'V1', 'A']));
     console.info(
-      `[worker kill -9] ${JOBS} jobs on ${SHARDS} shards, killed after ${JOBS / 2 + 1} submitted, with ${doneAtKill} done, ${active} active, ${alarmsAtKill} alarms; ${completed.size} completed, ${absorbed.size} evaluated by look-ahead; ` +
-        `${stalled} stalled job(s) taken over; all done ${recoveredMs} ms after the kill; ${alarms.rows.length} alarms, none duplicated`,
+      `[worker kill -9] ${JOBS} jobs on ${SHARDS} shards, killed (holding the first meter's job) after ${JOBS / 2 + 1} submitted, with ${doneAtKill} done, ${active} active, ${alarmsAtKill} alarms; ${completed.size} completed, ${absorbed.size} evaluated by look-ahead; ` +
+        `${stalled} stalled job(s) taken over; the held job's alarm ${heldRecoveredMs} ms after the kill (lock ${TUNING.lockDurationMs} ms, stall check every ${TUNING.stalledIntervalMs} ms); all done ${recoveredMs} ms after the kill (submitting went on for about 2 s); ${alarms.rows.length} alarms, none duplicated`,
     );
   }, 60_000);
 });
