@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../startup-error.js';
 import { openRuleRedis } from './queue-redis.redis.js';
+import { freePort } from '../../test/support/free-port.js';
 
 const log = pino({ level: 'silent' });
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 describe('openRuleRedis', () => {
   let child: ChildProcess | undefined;

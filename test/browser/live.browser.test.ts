@@ -4,7 +4,6 @@
  * Also measures publish-to-drawn latency (printed and written to test-artifacts, never asserted).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
+import { freePort } from '../support/free-port.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const QUARTER_MS = 15 * 60_000;
@@ -22,13 +22,6 @@ const ARCHIVE_CSV = [
   'LB001,浦东测试机械厂,KEY,测试路 8 号,,王丽,400,0.9,31.2,121.5,LBM1,,3P4W,380,100,1,1,primary',
 ].join('\n');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Series { ts: number[]; values: { p: (number | null)[] } }
 

@@ -5,7 +5,6 @@
  * tasks. Bounds are generous (headless, 2 busy cores): they catch a page that freezes, not a slow one.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
+import { freePort } from '../support/free-port.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const METERS = Array.from({ length: 20 }, (_, i) => `LGM${String(i + 1).padStart(2, '0')}`);
@@ -28,13 +28,6 @@ const ARCHIVE_CSV = [
   ...METERS.map((m, i) => `LG${String(i + 1).padStart(3, '0')},网格测试厂 ${i + 1},KEY,测试路 ${i + 1} 号,,王丽,400,0.9,31.2,121.5,${m},,3P4W,380,100,1,1,primary`),
 ].join('\n');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Measured { frameMs: number[]; longTaskMs: number[] }
 
