@@ -14,8 +14,28 @@ function errorsOf(env: Record<string, string | undefined>): string[] {
 }
 
 const DEFAULTS: Config = {
-  mqtt: { host: '0.0.0.0', port: 1883, portExplicit: false },
-  http: { host: '0.0.0.0', port: 8080, portExplicit: false },
+  mqtt: {
+    host: '0.0.0.0',
+    port: 1883,
+    portExplicit: false,
+    allowAnonymous: false,
+    tls: undefined,
+    limits: {
+      maxPacketBytes: 262_144,
+      maxTopicLevels: 16,
+      connectTimeoutMs: 10_000,
+      keepaliveMinS: 5,
+      keepaliveMaxS: 3600,
+      deviceMsgPerSec: 1000,
+      ipConnectPerSec: 50,
+      ipConnectBurst: 1000,
+      authFailuresMax: 10,
+      authLockoutMs: 300_000,
+      revalidateMs: 30_000,
+      slowSubscriberMs: 30_000,
+    },
+  },
+  http: { host: '0.0.0.0', port: 8080, portExplicit: false, allowedOrigins: [], sessionTtlMs: 12 * 3_600_000 },
   dataDir: './data',
   database: { url: undefined, schema: 'public' },
   utilityTz: 'Asia/Shanghai',
@@ -58,17 +78,42 @@ describe('loadConfig', () => {
     expect(errorsOf({ [key]: value })).toEqual([`${key}=${JSON.stringify(value)} is invalid: ${expected}`]);
   });
 
+  it('opens an MQTTS listener on 8883 when certificate and key are given, with client certificates when a CA is given', () => {
+    expect(configOf({ MQTT_TLS_CERT: '/etc/lw/cert.pem', MQTT_TLS_KEY: '/etc/lw/key.pem', MQTT_TLS_CA: '/etc/lw/ca.pem' }).mqtt.tls).toEqual({
+      port: 8883,
+      certFile: '/etc/lw/cert.pem',
+      keyFile: '/etc/lw/key.pem',
+      caFile: '/etc/lw/ca.pem',
+    });
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ MQTT_TLS_CERT: '/c.pem' }, 'MQTT_TLS_CERT and MQTT_TLS_KEY are invalid: expected both set (an MQTTS listener) or neither'],
+    [{ MQTT_TLS_CA: '/ca.pem' }, 'MQTT_TLS_CA is invalid: expected MQTT_TLS_CERT and MQTT_TLS_KEY as well (client certificates need the MQTTS listener)'],
+    [{ MQTT_KEEPALIVE_MIN_S: '100', MQTT_KEEPALIVE_MAX_S: '60' }, 'MQTT_KEEPALIVE_MIN_S=100 is invalid: expected at most MQTT_KEEPALIVE_MAX_S (60)'],
+    [{ HTTP_ALLOWED_ORIGINS: 'ops.example.com' }, 'HTTP_ALLOWED_ORIGINS="ops.example.com" is invalid: expected comma-separated origins such as https://ops.example.com'],
+    [{ MQTT_REVALIDATE_S: '120' }, 'MQTT_REVALIDATE_S="120" is invalid: expected whole seconds 1..60 between re-checks of live sessions against revocations'],
+  ])('refuses %j', (env, expected) => {
+    expect(errorsOf(env)).toEqual([expected]);
+  });
+
   it('ignores variables it does not know', () => {
     expect(configOf({ PATH: '/usr/bin', HOME: '/root' })).toEqual(DEFAULTS);
   });
 
   it.each<[string, string, (c: Config) => unknown, unknown]>([
     ['MQTT_HOST', '127.0.0.1', (c) => c.mqtt.host, '127.0.0.1'],
-    ['MQTT_PORT', '1884', (c) => c.mqtt, { host: '0.0.0.0', port: 1884, portExplicit: true }],
-    ['MQTT_PORT', '0', (c) => c.mqtt, { host: '0.0.0.0', port: 0, portExplicit: true }],
+    ['MQTT_PORT', '1884', (c) => c.mqtt, { ...DEFAULTS.mqtt, port: 1884, portExplicit: true }],
+    ['MQTT_PORT', '0', (c) => c.mqtt, { ...DEFAULTS.mqtt, port: 0, portExplicit: true }],
     ['MQTT_PORT', '1883', (c) => c.mqtt.portExplicit, true],
     ['HTTP_HOST', '::1', (c) => c.http.host, '::1'],
-    ['HTTP_PORT', '65535', (c) => c.http, { host: '0.0.0.0', port: 65535, portExplicit: true }],
+    ['HTTP_PORT', '65535', (c) => c.http, { ...DEFAULTS.http, port: 65535, portExplicit: true }],
+    ['MQTT_ALLOW_ANONYMOUS', 'true', (c) => c.mqtt.allowAnonymous, true],
+    ['MQTT_MAX_PACKET_BYTES', '1024', (c) => c.mqtt.limits.maxPacketBytes, 1024],
+    ['MQTT_AUTH_LOCKOUT_S', '60', (c) => c.mqtt.limits.authLockoutMs, 60_000],
+    ['MQTT_REVALIDATE_S', '5', (c) => c.mqtt.limits.revalidateMs, 5_000],
+    ['HTTP_ALLOWED_ORIGINS', 'https://ops.example.com,http://10.1.2.3:8080', (c) => c.http.allowedOrigins, ['https://ops.example.com', 'http://10.1.2.3:8080']],
+    ['SESSION_TTL_H', '1', (c) => c.http.sessionTtlMs, 3_600_000],
     ['DATA_DIR', '/var/lib/loadwatch', (c) => c.dataDir, '/var/lib/loadwatch'],
     ['DATABASE_URL', 'postgres://u@db:5432/lw', (c) => c.database.url, 'postgres://u@db:5432/lw'],
     ['DATABASE_URL', 'postgresql://u@db/lw', (c) => c.database.url, 'postgresql://u@db/lw'],

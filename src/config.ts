@@ -31,15 +31,54 @@ const EnvSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' })),
   REDIS_PREFIX: Type.String({ default: 'loadwatch', pattern: '^[A-Za-z0-9_-]+$', description: 'letters, digits, _ or - (the BullMQ key prefix)' }),
   RULE_QUEUE_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 256, description: 'a whole number 1..256 of rule queue shards, the same in every process' }),
-  RULE_WORKERS_IN_PROCESS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false', description: 'true or false' }),
-  NOTIFY_ALLOW_LOOPBACK_HTTP: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false', description: 'true or false' }),
+  RULE_WORKERS_IN_PROCESS: Bool('false'),
+  NOTIFY_ALLOW_LOOPBACK_HTTP: Bool('false'),
+  MQTT_ALLOW_ANONYMOUS: Bool('false'),
+  MQTTS_PORT: Type.Optional(Port),
+  MQTT_TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'a PEM certificate file' })),
+  MQTT_TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'a PEM private key file' })),
+  MQTT_TLS_CA: Type.Optional(Type.String({ minLength: 1, description: 'a PEM CA file; devices then authenticate by client certificate (CN = device id)' })),
+  MQTT_MAX_PACKET_BYTES: Type.Integer({ default: 256 * 1024, minimum: 1024, maximum: 256 * 1024 * 1024, description: 'whole bytes 1024..268435456 of one MQTT packet' }),
+  MQTT_MAX_TOPIC_LEVELS: Type.Integer({ default: 16, minimum: 2, maximum: 128, description: 'a whole number 2..128 of topic levels' }),
+  MQTT_CONNECT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'whole milliseconds >= 100 from TCP connect to CONNECT' }),
+  MQTT_KEEPALIVE_MIN_S: Type.Integer({ default: 5, minimum: 1, maximum: 65535, description: 'whole seconds 1..65535' }),
+  MQTT_KEEPALIVE_MAX_S: Type.Integer({ default: 3600, minimum: 1, maximum: 65535, description: 'whole seconds 1..65535' }),
+  MQTT_DEVICE_MSG_RATE: Type.Integer({ default: 1000, minimum: 1, description: 'a whole number >= 1 of messages per second per device' }),
+  MQTT_IP_CONNECT_RATE: Type.Integer({ default: 50, minimum: 1, description: 'a whole number >= 1 of new connections per second per IP address' }),
+  MQTT_IP_CONNECT_BURST: Type.Integer({ default: 1000, minimum: 1, description: 'a whole number >= 1 of connections one IP address may open at once' }),
+  MQTT_AUTH_FAILURES_MAX: Type.Integer({ default: 10, minimum: 1, description: 'a whole number >= 1 of failed logins per IP address before it is locked out' }),
+  MQTT_AUTH_LOCKOUT_S: Type.Integer({ default: 300, minimum: 1, description: 'whole seconds >= 1 an IP address stays locked out' }),
+  MQTT_REVALIDATE_S: Type.Integer({ default: 30, minimum: 1, maximum: 60, description: 'whole seconds 1..60 between re-checks of live sessions against revocations' }),
+  MQTT_SLOW_SUBSCRIBER_S: Type.Integer({ default: 30, minimum: 1, description: 'whole seconds >= 1 a subscriber may leave messages unread' }),
+  HTTP_ALLOWED_ORIGINS: Type.String({ default: '', pattern: '^(https?://[^,\\s/]+(,https?://[^,\\s/]+)*)?$', description: 'comma-separated origins such as https://ops.example.com' }),
+  SESSION_TTL_H: Type.Integer({ default: 12, minimum: 1, maximum: 24 * 30, description: 'whole hours 1..720 a dashboard login lasts' }),
 });
+
+function Bool(fallback: 'true' | 'false') {
+  return Type.Union([Type.Literal('true'), Type.Literal('false')], { default: fallback, description: 'true or false' });
+}
 
 type Env = Static<typeof EnvSchema>;
 
 export interface Config {
-  mqtt: { host: string; port: number; portExplicit: boolean };
-  http: { host: string; port: number; portExplicit: boolean };
+  mqtt: {
+    host: string;
+    port: number;
+    portExplicit: boolean;
+    /** Like Mosquitto's allow_anonymous: clients without a username may publish device data (development, tests). */
+    allowAnonymous: boolean;
+    /** Set: an MQTTS listener; with caFile, devices may authenticate by client certificate (CN = device id). */
+    tls?: { port: number; certFile: string; keyFile: string; caFile?: string };
+    limits: MqttLimits;
+  };
+  http: {
+    host: string;
+    port: number;
+    portExplicit: boolean;
+    /** Origins besides the service's own allowed to open the WebSocket and to send cookie-authenticated writes. */
+    allowedOrigins: string[];
+    sessionTtlMs: number;
+  };
   dataDir: string;
   database: { url: string | undefined; schema: string };
   /** Set: telemetry goes to QuestDB; archive, alarms and rule state stay in PostgreSQL. */
@@ -63,11 +102,27 @@ export interface Config {
   notify: { allowLoopbackHttp: boolean };
 }
 
+export interface MqttLimits {
+  maxPacketBytes: number;
+  maxTopicLevels: number;
+  connectTimeoutMs: number;
+  keepaliveMinS: number;
+  keepaliveMaxS: number;
+  deviceMsgPerSec: number;
+  ipConnectPerSec: number;
+  ipConnectBurst: number;
+  authFailuresMax: number;
+  authLockoutMs: number;
+  revalidateMs: number;
+  slowSubscriberMs: number;
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 const WHOLE_NUMBER = /^-?\d+$/;
 const DEFAULT_MQTT_PORT = 1883;
 const DEFAULT_HTTP_PORT = 8080;
+const DEFAULT_MQTTS_PORT = 8883;
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): ConfigResult {
   const known = Object.keys(EnvSchema.properties);
@@ -84,13 +139,44 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     return `${key}=${JSON.stringify(source[key] ?? '')} is invalid: expected ${expected}`;
   });
   if (!isTimeZone(env.UTILITY_TZ)) errors.push(`UTILITY_TZ=${JSON.stringify(env.UTILITY_TZ)} is invalid: expected an IANA time zone such as Asia/Shanghai`);
+  if (env.MQTT_KEEPALIVE_MIN_S > env.MQTT_KEEPALIVE_MAX_S) errors.push(`MQTT_KEEPALIVE_MIN_S=${env.MQTT_KEEPALIVE_MIN_S} is invalid: expected at most MQTT_KEEPALIVE_MAX_S (${env.MQTT_KEEPALIVE_MAX_S})`);
+  if (Boolean(env.MQTT_TLS_CERT) !== Boolean(env.MQTT_TLS_KEY)) errors.push('MQTT_TLS_CERT and MQTT_TLS_KEY are invalid: expected both set (an MQTTS listener) or neither');
+  if (env.MQTT_TLS_CA && !env.MQTT_TLS_CERT) errors.push('MQTT_TLS_CA is invalid: expected MQTT_TLS_CERT and MQTT_TLS_KEY as well (client certificates need the MQTTS listener)');
   if (errors.length > 0) return { ok: false, errors };
 
   return {
     ok: true,
     config: Object.freeze({
-      mqtt: { host: env.MQTT_HOST, port: env.MQTT_PORT ?? DEFAULT_MQTT_PORT, portExplicit: env.MQTT_PORT !== undefined },
-      http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? DEFAULT_HTTP_PORT, portExplicit: env.HTTP_PORT !== undefined },
+      mqtt: {
+        host: env.MQTT_HOST,
+        port: env.MQTT_PORT ?? DEFAULT_MQTT_PORT,
+        portExplicit: env.MQTT_PORT !== undefined,
+        allowAnonymous: env.MQTT_ALLOW_ANONYMOUS === 'true',
+        tls: env.MQTT_TLS_CERT && env.MQTT_TLS_KEY
+          ? { port: env.MQTTS_PORT ?? DEFAULT_MQTTS_PORT, certFile: env.MQTT_TLS_CERT, keyFile: env.MQTT_TLS_KEY, caFile: env.MQTT_TLS_CA }
+          : undefined,
+        limits: {
+          maxPacketBytes: env.MQTT_MAX_PACKET_BYTES,
+          maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
+          connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT_MS,
+          keepaliveMinS: env.MQTT_KEEPALIVE_MIN_S,
+          keepaliveMaxS: env.MQTT_KEEPALIVE_MAX_S,
+          deviceMsgPerSec: env.MQTT_DEVICE_MSG_RATE,
+          ipConnectPerSec: env.MQTT_IP_CONNECT_RATE,
+          ipConnectBurst: env.MQTT_IP_CONNECT_BURST,
+          authFailuresMax: env.MQTT_AUTH_FAILURES_MAX,
+          authLockoutMs: env.MQTT_AUTH_LOCKOUT_S * 1000,
+          revalidateMs: env.MQTT_REVALIDATE_S * 1000,
+          slowSubscriberMs: env.MQTT_SLOW_SUBSCRIBER_S * 1000,
+        },
+      },
+      http: {
+        host: env.HTTP_HOST,
+        port: env.HTTP_PORT ?? DEFAULT_HTTP_PORT,
+        portExplicit: env.HTTP_PORT !== undefined,
+        allowedOrigins: env.HTTP_ALLOWED_ORIGINS ? env.HTTP_ALLOWED_ORIGINS.split(',') : [],
+        sessionTtlMs: env.SESSION_TTL_H * 3_600_000,
+      },
       dataDir: env.DATA_DIR,
       database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },
       questdb: env.QDB_CLIENT_CONF ? { clientConf: env.QDB_CLIENT_CONF, pgUrl: env.QDB_PG_URL } : undefined,
