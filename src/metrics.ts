@@ -88,6 +88,12 @@ export function createMetrics() {
       help: 'WebSocket clients cut off for not keeping up',
       registers,
     }),
+    securityEvents: new Counter({
+      name: 'loadwatch_security_events_total',
+      help: 'Security events: auth failures, ACL denials, lockouts, revocations, credential and configuration changes',
+      labelNames: ['event'] as const,
+      registers,
+    }),
   };
 }
 
