@@ -21,9 +21,10 @@ export class ChildService {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
+  /** MQTT_ALLOW_ANONYMOUS defaults to true (startup is not about device security); a test may pass 'false'. */
   constructor(env: Record<string, string>) {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CONFIG_KEYS.test(key)));
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...inherited, MQTT_ALLOW_ANONYMOUS: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));

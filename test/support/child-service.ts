@@ -34,7 +34,8 @@ export async function spawnService(env: Record<string, string>, readyTimeoutMs =
   const started = Date.now();
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // MQTT_ALLOW_ANONYMOUS: tests that are not about device security publish without credentials.
+    env: { ...process.env, LOG_LEVEL: 'info', MQTT_ALLOW_ANONYMOUS: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];

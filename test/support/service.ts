@@ -26,6 +26,8 @@ export async function startTestService(flavour: 'pglite' | 'postgres', extraEnv:
     MQTT_HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests that are not about device security publish without credentials; security tests pass 'false'.
+    MQTT_ALLOW_ANONYMOUS: 'true',
     ...(flavour === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
     ...extraEnv,
   };
