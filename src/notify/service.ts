@@ -11,13 +11,14 @@ import { createHttpSender } from './sender.http.js';
 import type { DeliveryStore, NewSubscription, SubscriptionStore } from './store.js';
 import type { SubscriptionWithSecret } from './subscription.js';
 import { createSubscriptionStorePg } from './subscriptions.pg.js';
-import { webhookUrlProblem } from './webhook-url.js';
+import { resolveHostDns } from './resolve-host.dns.js';
+import { checkWebhookUrl, type ResolveHost } from './webhook-target.js';
 
 export type Subscribed = { ok: true; subscription: SubscriptionWithSecret } | { ok: false; reason: 'url'; detail: string };
 
 /** What the subscriptions API needs; methods only, all async, so the API can be served before the database is open. */
 export interface NotifyApi {
-  /** Checks the URL against the policy (webhook-url.ts), then stores; the answer holds the secret. */
+  /** Checks the URL against the request-forgery policy (webhook-target.ts), then stores; the answer holds the secret. */
   subscribe(s: NewSubscription): Promise<Subscribed>;
   listSubscriptions: SubscriptionStore['list'];
   getSubscription: SubscriptionStore['get'];
@@ -36,6 +37,8 @@ export interface NotifyOptions {
   /** Redis key prefix (tests). */
   redisPrefix?: string;
   allowLoopbackHttp: boolean;
+  /** Host name to addresses, for the request-forgery check; the system resolver unless a test has its own. */
+  resolveHost?: ResolveHost;
   schedule?: RetrySchedule;
   requestTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -57,7 +60,9 @@ export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
   const deliveries = createDeliveryStorePg(o.sql);
   const schedule = o.schedule ?? DEFAULT_RETRY_SCHEDULE;
   const log = o.log;
-  const attempt = { deliveries, send: createHttpSender({ timeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS }), clock: o.clock ?? Date.now, log };
+  const policy = { allowLoopbackHttp: o.allowLoopbackHttp, resolve: o.resolveHost ?? resolveHostDns };
+  const send = createHttpSender({ timeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, ...policy });
+  const attempt = { deliveries, send, clock: o.clock ?? Date.now, log };
   const queue: DeliveryQueue = o.redisUrl
     ? await createBullmqDeliveryQueue({ connection: redisConnection(o.redisUrl), prefix: o.redisPrefix, schedule, attempt, deliveries, log })
     : createPgDeliveryQueue({ deliveries, attempt, schedule, pollIntervalMs: o.pollIntervalMs, log });
@@ -66,8 +71,8 @@ export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
     notifier: createNotifier({ subscriptions, deliveries, queue, log }),
     api: {
       async subscribe(s) {
-        const problem = webhookUrlProblem(s.url, o.allowLoopbackHttp);
-        if (problem) return { ok: false, reason: 'url', detail: `url ${problem}` };
+        const target = await checkWebhookUrl(s.url, policy);
+        if (!target.ok) return { ok: false, reason: 'url', detail: `url ${target.problem}` };
         return { ok: true, subscription: await subscriptions.create(s) };
       },
       listSubscriptions: () => subscriptions.list(),

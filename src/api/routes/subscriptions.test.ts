@@ -16,7 +16,10 @@ describe('subscriptions API', () => {
 
   it.each([
     ['no url', {}, 'BAD_REQUEST'],
-    ['http to another host', { url: 'http://hooks.example.com/x' }, 'INVALID_WEBHOOK_URL'],
+    ['http to another host', { url: 'http://203.0.113.10/x' }, 'INVALID_WEBHOOK_URL'],
+    ['the cloud metadata address', { url: 'http://169.254.169.254/latest/meta-data/' }, 'INVALID_WEBHOOK_URL'],
+    ['a private address', { url: 'https://10.0.0.1/x' }, 'INVALID_WEBHOOK_URL'],
+    ['a host that does not resolve', { url: 'https://hooks.invalid/x' }, 'INVALID_WEBHOOK_URL'],
     ['not a URL', { url: 'hooks' }, 'INVALID_WEBHOOK_URL'],
     ['an unknown class', { url: 'https://h.example/x', filter: { classes: ['VIP'] } }, 'BAD_REQUEST'],
     ['an unknown severity', { url: 'https://h.example/x', filter: { severities: ['HIGH'] } }, 'BAD_REQUEST'],
@@ -30,11 +33,12 @@ describe('subscriptions API', () => {
   });
 
   it('returns the secret once, at creation, and never again', async () => {
-    const res = await post({ url: 'https://hooks.example.com/loadwatch', description: 'ops', filter: { classes: ['KEY'], severities: ['CRITICAL', 'MAJOR'] } });
+    // TEST-NET-3 (RFC 5737): public, needs no DNS, and registering sends nothing.
+    const res = await post({ url: 'https://203.0.113.10/loadwatch', description: 'ops', filter: { classes: ['KEY'], severities: ['CRITICAL', 'MAJOR'] } });
     expect(res.statusCode).toBe(201);
     const created = res.json();
     expect(created.secret).toMatch(/^whsec_/);
-    expect(created).toMatchObject({ url: 'https://hooks.example.com/loadwatch', description: 'ops', filter: { classes: ['KEY'], severities: ['CRITICAL', 'MAJOR'] } });
+    expect(created).toMatchObject({ url: 'https://203.0.113.10/loadwatch', description: 'ops', filter: { classes: ['KEY'], severities: ['CRITICAL', 'MAJOR'] } });
 
     const one = await t.app.inject({ url: `/api/subscriptions/${created.id}` });
     expect(one.statusCode).toBe(200);
