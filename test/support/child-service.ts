@@ -24,6 +24,8 @@ export interface ChildService {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** stderr so far, for failure messages. */
   stderr(): string;
+  /** Everything written to stdout so far, JSON or not (the secrets-in-logs test greps it whole). */
+  stdout(): string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function spawnService(env: Record<string, string>, readyTimeoutMs =
   });
   const lines: LogLine[] = [];
   let stderr = '';
+  let stdout = '';
   let partial = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
@@ -48,6 +51,7 @@ export async function spawnService(env: Record<string, string>, readyTimeoutMs =
 
   const ready = new Promise<LogLine>((resolve, reject) => {
     proc.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
       partial += chunk.toString();
       const parts = partial.split('\n');
       partial = parts.pop()!;
@@ -81,6 +85,7 @@ export async function spawnService(env: Record<string, string>, readyTimeoutMs =
     lines,
     exited,
     stderr: () => stderr,
+    stdout: () => stdout,
   };
 }
 
