@@ -25,6 +25,7 @@ const EnvSchema = Type.Object({
   JOURNAL_SEGMENT_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024, description: 'whole bytes >= 1024 per journal segment file' }),
   INGEST_BATCH_MAX_RECORDS: Type.Integer({ default: 2000, minimum: 1, description: 'a whole number >= 1 of journal records per store batch' }),
   INGEST_BUFFER_MAX_BYTES: Type.Integer({ default: 1024 * 1024 * 1024, minimum: 1024, description: 'whole bytes >= 1024 of journaled-but-unstored messages before devices are pushed back' }),
+  INGEST_MEMORY_MAX_BYTES: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024, description: 'whole bytes >= 1024 of unstored messages held in memory; the rest wait in the journal on disk' }),
   INGEST_BATCH_MAX_BYTES: Type.Integer({ default: 1024 * 1024, minimum: 1024, description: 'a whole number >= 1024 of payload bytes per store batch' }),
   QDB_CLIENT_CONF: Type.Optional(Type.String({ pattern: '^https?::addr=', description: 'a QuestDB ILP/HTTP client configuration such as http::addr=localhost:9000;' })),
   QDB_PG_URL: Type.String({ default: 'postgres://admin:quest@localhost:8812/qdb', pattern: '^postgres(ql)?://', description: "a postgres:// URL of QuestDB's PostgreSQL wire port (8812)" }),
@@ -97,6 +98,8 @@ export interface Config {
     batchMaxBytes: number;
     /** Journaled-but-unstored bytes at which PUBACKs stop and new connections are refused. */
     bufferMaxBytes: number;
+    /** Unstored bytes held in memory; beyond them the backlog is read back from the journal as the store catches up. */
+    memoryMaxBytes: number;
   };
   /** Webhook subscriptions: plain http is accepted only to loopback and only when this is true (tests, a local relay). */
   notify: { allowLoopbackHttp: boolean };
@@ -191,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         batchMaxRecords: env.INGEST_BATCH_MAX_RECORDS,
         batchMaxBytes: env.INGEST_BATCH_MAX_BYTES,
         bufferMaxBytes: env.INGEST_BUFFER_MAX_BYTES,
+        memoryMaxBytes: env.INGEST_MEMORY_MAX_BYTES,
       },
       notify: { allowLoopbackHttp: env.NOTIFY_ALLOW_LOOPBACK_HTTP === 'true' },
     }),

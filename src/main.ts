@@ -62,15 +62,24 @@ export async function startService(env: Record<string, string | undefined> = pro
   const clock = Date.now;
 
   await ensureWritableDir(config.dataDir);
-  const { journal, backlog } = await Journal.open(join(config.dataDir, 'journal'), {
+  const { journal, backlog, backlogRecords } = await Journal.open(join(config.dataDir, 'journal'), {
     segmentBytes: config.ingest.journalSegmentBytes,
     maxBufferedBytes: config.ingest.bufferMaxBytes,
-    onFlush: (seconds) => metrics.journalFlushSeconds.observe(seconds),
+    maxMemoryBytes: config.ingest.memoryMaxBytes,
+    onFlush: (seconds, records) => {
+      metrics.journalFlushSeconds.observe(seconds);
+      metrics.messagesReceived.inc(records);
+    },
     onBuffered: (bytes) => {
       metrics.bufferBytes.set(bytes);
       showDegraded();
     },
+    onMemory: (bytes, diskOnlyRecords) => {
+      metrics.memoryBytes.set(bytes);
+      metrics.diskOnly.set(diskOnlyRecords);
+    },
     onCheckpointError: (err) => log.error({ err }, 'the ingest journal checkpoint could not be written; the next one retries'),
+    onReadError: (err) => log.error({ err }, 'journaled records could not be read back from disk; retrying'),
   });
   /** Set by the pipeline while storing fails. */
   let storeFailure: { sinceMs: number; message: string } | undefined;
@@ -87,8 +96,8 @@ export async function startService(env: Record<string, string | undefined> = pro
   }
   const early: JournalRecord[] = backlog;
   journal.onDurable = (records) => {
-    metrics.messagesReceived.inc(records.length);
-    early.push(...records);
+    // A read-back group can hold many thousand records: too many to spread as arguments.
+    for (const r of records) early.push(r);
   };
 
   // The QuestDB adapter tags rows with the meter's customer and class from the archive cache below.
@@ -206,12 +215,9 @@ export async function startService(env: Record<string, string | undefined> = pro
     clock,
     limits: config.ingest,
   });
-  if (backlog.length > 0) log.info({ records: backlog.length }, 'replaying journaled messages not yet stored');
+  if (backlogRecords > 0) log.info({ records: backlogRecords }, 'replaying journaled messages not yet stored');
   pipeline.push(early);
-  journal.onDurable = (records) => {
-    metrics.messagesReceived.inc(records.length);
-    pipeline.push(records);
-  };
+  journal.onDurable = (records) => pipeline.push(records);
 
   const banner = [
     `dashboard  http://localhost:${http.port}/   (API docs at /docs)`,

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /**
  * Every counter the service exports on /metrics, in one registry per service instance
  * (tests run several instances in one process). Accounting, so a drop anywhere is visible:
- *   messages_total = sum(messages_processed_total) + backlog_records
+ *   messages_total = sum(messages_processed_total) + backlog_records + disk_only_records
  *   samples_decoded_total = sum(samples_total over every result)
  */
 export function createMetrics() {
@@ -60,6 +60,16 @@ export function createMetrics() {
     bufferBytes: new Gauge({
       name: 'loadwatch_ingest_buffer_bytes',
       help: 'Journaled bytes not yet stored (the durable ingest buffer, capped by INGEST_BUFFER_MAX_BYTES)',
+      registers,
+    }),
+    memoryBytes: new Gauge({
+      name: 'loadwatch_ingest_memory_bytes',
+      help: 'Unstored journal bytes held in memory (capped by INGEST_MEMORY_MAX_BYTES; the rest wait on disk)',
+      registers,
+    }),
+    diskOnly: new Gauge({
+      name: 'loadwatch_ingest_disk_only_records',
+      help: 'Journaled records not yet stored that wait on disk only, to be read back as the store catches up',
       registers,
     }),
     degraded: new Gauge({

@@ -147,3 +147,66 @@ describe('Journal', () => {
     await second.journal.settle();
   });
 });
+
+describe('Journal memory bound (maxMemoryBytes)', () => {
+  // Records are 46-48 bytes: 1,000 of them are ~47 KB on disk against 2 KiB handed out at a time.
+  const MEMORY_MAX = 2048;
+
+  /** A consumer that stores everything it was handed so far, as a store catching up would, until it has `total`. */
+  async function catchUp(journal: Journal, seen: JournalRecord[], total: number): Promise<void> {
+    for (let stored = 0; seen.length < total || stored < seen.length; await new Promise((r) => setTimeout(r, 2))) {
+      if (stored < seen.length) journal.checkpoint(seen.at(-1)!.position);
+      stored = seen.length;
+    }
+  }
+
+  const payloads = (records: JournalRecord[]) => records.map((r) => JSON.parse(r.payload.toString()) as { i: number }).map((p) => p.i);
+
+  it('hands out at most maxMemoryBytes while the store is away, then reads the rest back from disk in order, each record once', async () => {
+    const dir = await tempDir();
+    let peak = 0;
+    const { journal } = await Journal.open(dir, { segmentBytes: 4096, maxMemoryBytes: MEMORY_MAX, onMemory: (bytes) => (peak = Math.max(peak, bytes)) });
+    const seen: JournalRecord[] = [];
+    journal.onDurable = (records) => seen.push(...records);
+    await appendAll(journal, 1000, []); // every append acknowledged: the disk buffer is not capped
+
+    expect(journal.bufferedBytes).toBeGreaterThan(20 * MEMORY_MAX);
+    expect(journal.memoryBytes).toBeLessThanOrEqual(MEMORY_MAX);
+    expect(seen.length).toBeLessThan(MEMORY_MAX / 40);
+    // New arrivals while the backlog is read back queue behind it.
+    const late = appendAll(journal, 200, []);
+    await catchUp(journal, seen, 1200);
+    await late;
+
+    expect(payloads(seen)).toEqual([...Array.from({ length: 1000 }, (_, i) => i), ...Array.from({ length: 200 }, (_, i) => i)]);
+    expect(new Set(seen.map((r) => r.id)).size).toBe(1200);
+    expect(peak).toBeLessThanOrEqual(MEMORY_MAX);
+    expect(journal.bufferedBytes).toBe(0);
+    await journal.close();
+    await journal.settle();
+  });
+
+  it('reads a restart backlog back in bounded steps, with the ids it had', async () => {
+    const dir = await tempDir();
+    const first = await Journal.open(dir, { segmentBytes: 4096 });
+    const before: JournalRecord[] = [];
+    first.journal.onDurable = (records) => before.push(...records);
+    await appendAll(first.journal, 1000, []);
+    await first.journal.close();
+
+    let peak = 0;
+    const second = await Journal.open(dir, { segmentBytes: 4096, maxMemoryBytes: MEMORY_MAX, onMemory: (bytes) => (peak = Math.max(peak, bytes)) });
+    expect(second.backlogRecords).toBe(1000);
+    expect(second.backlog.length).toBeLessThan(MEMORY_MAX / 40);
+    const seen = [...second.backlog];
+    second.journal.onDurable = (records) => seen.push(...records);
+    await catchUp(second.journal, seen, 1000);
+
+    expect(seen.map((r) => r.id)).toEqual(before.map((r) => r.id));
+    expect(seen.map((r) => r.payload.toString())).toEqual(before.map((r) => r.payload.toString()));
+    expect(peak).toBeLessThanOrEqual(MEMORY_MAX);
+    expect(second.journal.bufferedBytes).toBe(0);
+    await second.journal.close();
+    await second.journal.settle();
+  });
+});

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, fsyncSync, ftruncate, openSync, writev } from 'node:fs';
-import { mkdir, readFile, readdir, rename, truncate, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, fdatasync, ftruncate, writev } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HEADER_BYTES, listSegments, openSegment, parseRecords, readWhole, scanSegment, segmentName, type JournalPosition, type JournalRecord } from './journal-segments.js';
 
 /**
  * The ingest journal: every message the broker receives is appended here and synced to disk
@@ -13,40 +14,37 @@ import { join } from 'node:path';
  * and a busy broker amortises one sync over many messages. Callbacks run in append order, so
  * each connection's PUBACKs leave in the order its messages arrived (MQTT 3.1.1 section 4.6).
  *
- * Record layout: u32 length (whole record) | f64 receivedAtMs | u16 topic bytes | u16 client id
- * bytes | topic | client id | payload. A record cut short by a crash fails the length check
- * and is truncated at recovery; it was never acknowledged.
+ * Records are laid out as in journal-segments.ts. A record cut short by a crash fails the length
+ * check and is truncated at recovery; it was never acknowledged.
  *
  * Bounded: what is journaled but not yet checkpointed (stored) is the ingest buffer. Once it
  * reaches maxBufferedBytes, new appends are held, in order, without being written or
  * acknowledged until a checkpoint makes room: the broker's hooks wait on them, so devices see
  * no PUBACK and aedes stops reading their sockets, and nothing is dropped.
+ *
+ * Memory-bounded: the consumer holds what it was handed until it checkpoints it, so at most
+ * maxMemoryBytes of unstored records are handed out at a time. Beyond that, durable records stay
+ * on disk only (acknowledged all the same) and are read back from the segments, in order, once
+ * the consumer's checkpoints have freed half the budget; the recovered backlog of a restart is
+ * read the same way. A long store outage then grows the disk buffer, not the heap.
  */
-export interface JournalPosition {
-  segment: number;
-  /** Byte offset just after the record. */
-  offset: number;
-}
-
-export interface JournalRecord {
-  /** Unique across nodes and stable across replays: `${nodeId}:${segment}:${startOffset}`. */
-  id: string;
-  receivedAtMs: number;
-  topic: string;
-  clientId: string;
-  payload: Buffer;
-  position: JournalPosition;
-}
+export type { JournalPosition, JournalRecord } from './journal-segments.js';
 
 export interface JournalOptions {
   segmentBytes: number;
   /** Journaled-but-not-stored bytes at which appends are held; unbounded when absent. */
   maxBufferedBytes?: number;
+  /** Handed-out-but-not-checkpointed bytes beyond which records wait on disk; unbounded when absent. */
+  maxMemoryBytes?: number;
   onFlush?: (seconds: number, records: number) => void;
   /** Called whenever the buffered byte count changes (metrics). */
   onBuffered?: (bytes: number) => void;
+  /** Called whenever the handed-out bytes or the records waiting on disk only change (metrics). */
+  onMemory?: (handedOutBytes: number, diskOnlyRecords: number) => void;
   /** A checkpoint could not be written; the next one retries, and until then more is replayed after a crash. */
   onCheckpointError?: (err: Error) => void;
+  /** Records could not be read back from disk; retried after READ_RETRY_MS. */
+  onReadError?: (err: Error) => void;
 }
 
 type Done = (err?: Error | null) => void;
@@ -60,11 +58,15 @@ interface Pending {
   done: Done | undefined;
 }
 
-const HEADER_BYTES = 16;
-const SEGMENT_NAME = /^(\d{12})\.log$/;
+/** Bytes per read from a segment; a read never hands out more than the free memory budget. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_RETRY_MS = 1_000;
 
 export class Journal {
-  /** Called with each group of records once they are durable, in order. */
+  /**
+   * Called with each group of records once they are durable, in order, each record exactly once
+   * per open (straight after its flush, or later read back from disk; see maxMemoryBytes).
+   */
   onDurable: (records: JournalRecord[]) => void = () => undefined;
 
   private pending: Pending[] = [];
@@ -79,6 +81,14 @@ export class Journal {
   private appendedBytes: number;
   private checkpointedBytes = 0;
   private readonly segmentBase: Map<number, number>;
+  /** Address just after the last record handed to onDurable (or in the opening backlog). */
+  private handedOutBytes: number;
+  /** Where durable records not yet handed out begin; undefined while every durable record has been. */
+  private readFrom: JournalPosition | undefined;
+  /** Just after the last durable record: reads back stop here. */
+  private durableEnd: JournalPosition;
+  private diskOnlyRecords: number;
+  private reading = false;
 
   private constructor(
     private readonly dir: string,
@@ -89,38 +99,52 @@ export class Journal {
     private size: number,
     recovered: Map<number, number>,
     recoveredBytes: number,
+    backlog: { from: JournalPosition; records: number } | undefined,
   ) {
     this.segmentBase = recovered;
     this.appendedBytes = recoveredBytes;
     this.segmentBase.set(segment, recoveredBytes);
+    this.handedOutBytes = 0;
+    this.readFrom = backlog?.from;
+    this.diskOnlyRecords = backlog?.records ?? 0;
+    this.durableEnd = { segment, offset: 0 };
   }
 
-  /** Opens the journal in dir, recovering what was journaled after the last checkpoint. */
-  static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; backlog: JournalRecord[] }> {
+  /**
+   * Opens the journal in dir, recovering what was journaled after the last checkpoint: the first
+   * records of it (up to maxMemoryBytes) are the backlog; the rest follow through onDurable as
+   * checkpoints make room. backlogRecords counts all of it.
+   */
+  static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; backlog: JournalRecord[]; backlogRecords: number }> {
     await mkdir(dir, { recursive: true });
     const nodeId = await readOrCreateNodeId(dir);
     const checkpoint = await readCheckpoint(dir);
     const segments = await listSegments(dir);
-    const backlog: JournalRecord[] = [];
     const recovered = new Map<number, number>();
     let recoveredBytes = 0;
+    let backlogRecords = 0;
+    let from: JournalPosition | undefined;
     for (const segment of segments) {
       if (segment < checkpoint.segment) continue;
-      const from = segment === checkpoint.segment ? checkpoint.offset : 0;
-      recovered.set(segment, recoveredBytes - from);
-      recoveredBytes += Math.max(0, (await recoverSegment(dir, nodeId, segment, from, backlog)) - from);
+      const start = segment === checkpoint.segment ? checkpoint.offset : 0;
+      recovered.set(segment, recoveredBytes - start);
+      const { end, records } = await scanSegment(dir, segment, start, READ_CHUNK_BYTES);
+      from ??= { segment, offset: start };
+      recoveredBytes += Math.max(0, end - start);
+      backlogRecords += records;
     }
     // Nothing left to replay: every old segment is stored, so none needs to outlive this start.
-    if (backlog.length === 0) for (const old of segments) await unlink(join(dir, segmentName(old)));
+    if (backlogRecords === 0) for (const old of segments) await unlink(join(dir, segmentName(old)));
     // Always append to a fresh segment: recovered segments stay read-only until checkpointed away.
     const segment = (segments.at(-1) ?? 0) + 1;
     const fd = openSegment(dir, segment);
-    if (backlog.length === 0) {
+    if (backlogRecords === 0) {
       recovered.clear();
       recoveredBytes = 0;
     }
-    const journal = new Journal(dir, nodeId, options, segment, fd, 0, recovered, recoveredBytes);
-    return { journal, backlog };
+    const backlog = backlogRecords > 0 && from ? { from, records: backlogRecords } : undefined;
+    const journal = new Journal(dir, nodeId, options, segment, fd, 0, recovered, recoveredBytes, backlog);
+    return { journal, backlog: await journal.readBack(), backlogRecords };
   }
 
   append(topic: string, clientId: string, payload: Buffer, receivedAtMs: number, done?: Done): void {
@@ -146,6 +170,11 @@ export class Journal {
     return this.appendedBytes - this.checkpointedBytes;
   }
 
+  /** Bytes handed to the consumer and not yet checkpointed: what of the backlog is held in memory. */
+  get memoryBytes(): number {
+    return this.handedOutBytes - this.checkpointedBytes;
+  }
+
   /** At the cap: new appends wait (unacknowledged) until the store catches up. */
   get full(): boolean {
     return this.options.maxBufferedBytes !== undefined && this.bufferedBytes >= this.options.maxBufferedBytes;
@@ -158,7 +187,9 @@ export class Journal {
       this.checkpointedBytes = base + pos.offset;
       for (const segment of this.segmentBase.keys()) if (segment < pos.segment) this.segmentBase.delete(segment);
       this.options.onBuffered?.(this.bufferedBytes);
+      this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
       this.admit();
+      this.pump();
     }
     this.checkpointNext = pos;
     if (!this.checkpointWriting) this.writeCheckpoints().catch((err: Error) => this.options.onCheckpointError?.(err));
@@ -211,13 +242,84 @@ export class Journal {
       fdatasync(this.fd, (syncErr) => {
         if (syncErr) return this.flushFailed(batch, startSize, syncErr);
         this.size = startSize + written;
-        const records = this.toRecords(batch, startSize);
         for (const p of batch) p.done?.();
         this.options.onFlush?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
-        this.onDurable(records);
+        this.durable(batch, startSize, written);
         this.afterFlush();
       });
     });
+  }
+
+  /** Hands a flushed group to the consumer if the memory budget allows and nothing older waits on disk. */
+  private durable(batch: Pending[], startSize: number, written: number): void {
+    this.durableEnd = { segment: this.segment, offset: startSize + written };
+    const max = this.options.maxMemoryBytes ?? Infinity;
+    if (!this.readFrom && this.memoryBytes + written <= max) {
+      this.handedOutBytes = this.segmentBase.get(this.segment)! + this.durableEnd.offset;
+      this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
+      this.onDurable(this.toRecords(batch, startSize));
+      return;
+    }
+    this.readFrom ??= { segment: this.segment, offset: startSize };
+    this.diskOnlyRecords += batch.length;
+    this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
+    this.pump();
+  }
+
+  /** Reads records waiting on disk back to the consumer once at most half the budget is handed out. */
+  private pump(): void {
+    const max = this.options.maxMemoryBytes ?? Infinity;
+    if (!this.readFrom || this.reading || this.closed || this.memoryBytes > max / 2) return;
+    this.reading = true;
+    this.readBack().then(
+      (records) => {
+        this.reading = false;
+        if (records.length === 0 || this.closed) return;
+        this.onDurable(records);
+        this.pump();
+      },
+      (err: Error) => {
+        this.reading = false;
+        this.options.onReadError?.(err);
+        setTimeout(() => this.pump(), READ_RETRY_MS).unref();
+      },
+    );
+  }
+
+  /**
+   * The next records waiting on disk, in order, as many as the free budget holds (at least one
+   * when nothing is handed out, however large). Counts them as handed out.
+   */
+  private async readBack(): Promise<JournalRecord[]> {
+    const out: JournalRecord[] = [];
+    const max = this.options.maxMemoryBytes ?? Infinity;
+    while (this.readFrom) {
+      const from = this.readFrom;
+      const end = this.durableEnd;
+      if (from.segment === end.segment && from.offset >= end.offset) {
+        this.readFrom = undefined;
+        break;
+      }
+      const free = max - this.memoryBytes;
+      if (free <= 0 && (out.length > 0 || this.memoryBytes > 0)) break;
+      const limit = from.segment === end.segment ? end.offset - from.offset : Infinity;
+      const { buf, bytes } = await readWhole(this.dir, from.segment, from.offset, Math.max(1, Math.min(READ_CHUNK_BYTES, free, limit)));
+      if (bytes === 0) {
+        // The end of an older segment: the records continue at the start of the next one.
+        if (from.segment < end.segment) this.readFrom = { segment: from.segment + 1, offset: 0 };
+        else break;
+        continue;
+      }
+      // A record longer than the free budget is read whole, but handed out only when nothing else is.
+      if (bytes > free && (out.length > 0 || this.memoryBytes > 0)) break;
+      const records = parseRecords(buf, this.nodeId, from.segment, from.offset);
+      for (const r of records) out.push(r);
+      this.readFrom = records.at(-1)!.position;
+      this.handedOutBytes = this.segmentBase.get(from.segment)! + this.readFrom.offset;
+      this.diskOnlyRecords -= records.length;
+    }
+    this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
+    return out;
   }
 
   private toRecords(batch: Pending[], startSize: number): JournalRecord[] {
@@ -287,31 +389,6 @@ export class Journal {
   }
 }
 
-function segmentName(segment: number): string {
-  return `${String(segment).padStart(12, '0')}.log`;
-}
-
-function openSegment(dir: string, segment: number): number {
-  const fd = openSync(join(dir, segmentName(segment)), 'a+');
-  // The new file's directory entry must be durable too, or a synced record could vanish with it.
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
-  return fd;
-}
-
-async function listSegments(dir: string): Promise<number[]> {
-  const names = await readdir(dir);
-  return names
-    .map((n) => SEGMENT_NAME.exec(n)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
-
 async function readCheckpoint(dir: string): Promise<JournalPosition> {
   try {
     const pos = JSON.parse(await readFile(join(dir, 'checkpoint'), 'utf8')) as JournalPosition;
@@ -331,30 +408,4 @@ async function readOrCreateNodeId(dir: string): Promise<string> {
     await writeFile(file, id);
     return id;
   }
-}
-
-/** Appends the segment's whole records from `from` to out; returns the offset where they end. */
-async function recoverSegment(dir: string, nodeId: string, segment: number, from: number, out: JournalRecord[]): Promise<number> {
-  const file = join(dir, segmentName(segment));
-  const data = await readFile(file);
-  let offset = from;
-  while (offset + HEADER_BYTES <= data.length) {
-    const length = data.readUInt32LE(offset);
-    if (length < HEADER_BYTES || offset + length > data.length) break;
-    const topicBytes = data.readUInt16LE(offset + 12);
-    const clientBytes = data.readUInt16LE(offset + 14);
-    const topicStart = offset + HEADER_BYTES;
-    const payloadStart = topicStart + topicBytes + clientBytes;
-    out.push({
-      id: `${nodeId}:${segment}:${offset}`,
-      receivedAtMs: data.readDoubleLE(offset + 4),
-      topic: data.toString('utf8', topicStart, topicStart + topicBytes),
-      clientId: data.toString('utf8', topicStart + topicBytes, payloadStart),
-      payload: data.subarray(payloadStart, offset + length),
-      position: { segment, offset: offset + length },
-    });
-    offset += length;
-  }
-  if (offset < data.length) await truncate(file, offset);
-  return offset;
 }

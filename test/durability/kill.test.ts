@@ -47,12 +47,15 @@ async function storedLoad(base: string, meterIds: string[], fromMs: number, toMs
 
 const countRows = (series: Map<string, Series>) => [...series.values()].reduce((n, s) => n + s.ts.length, 0);
 
-/** Journal records not yet stored, from /metrics. */
+/** Journal records not yet stored, from /metrics: queued in memory plus waiting on disk only. */
 async function ingestBacklog(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^loadwatch_ingest_backlog_records (\S+)$/m.exec(text);
-  if (!match) throw new Error('no loadwatch_ingest_backlog_records in /metrics');
-  return Number(match[1]);
+  const gauge = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (!match) throw new Error(`no ${name} in /metrics`);
+    return Number(match[1]);
+  };
+  return gauge('loadwatch_ingest_backlog_records') + gauge('loadwatch_ingest_disk_only_records');
 }
 
 /**

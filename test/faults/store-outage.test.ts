@@ -161,6 +161,57 @@ describe('store outage', () => {
     );
   }, OUTAGE_MS + 90_000);
 
+  it('holds at most INGEST_MEMORY_MAX_BYTES of the backlog in memory while the disk buffer grows, then stores all of it once', async () => {
+    const memoryMax = 64 * 1024;
+    const { child, proxy } = await start({ INGEST_MEMORY_MAX_BYTES: String(memoryMax), JOURNAL_SEGMENT_BYTES: String(256 * 1024) });
+    const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-memory-${process.pid}`, reconnectPeriod: 0 });
+    cleanups.push(() => client.endAsync(true));
+    const plan = loadPlan(METERS, FAULT_LONG ? 5_000 : 1_000, Date.now()); // 20,000 samples of ~100 journal bytes (100,000 long)
+    const pub = publisher(client);
+    const rssBefore = rssBytes(child.proc.pid!);
+    const peak = { memory: 0, buffer: 0, diskOnly: 0, rss: 0 };
+    const watch = setInterval(() => {
+      peak.rss = Math.max(peak.rss, rssBytes(child.proc.pid!));
+      void scrape(child.base).then((m) => {
+        peak.memory = Math.max(peak.memory, m.get('loadwatch_ingest_memory_bytes') ?? 0);
+        peak.buffer = Math.max(peak.buffer, m.get('loadwatch_ingest_buffer_bytes') ?? 0);
+        peak.diskOnly = Math.max(peak.diskOnly, m.get('loadwatch_ingest_disk_only_records') ?? 0);
+      }, () => undefined);
+    }, 100);
+    cleanups.push(async () => clearInterval(watch));
+
+    proxy.cut();
+    for (const s of plan) pub.send(s);
+    while (pub.acked.size < plan.length) {
+      expect(child.proc.exitCode, 'the service is still up').toBeNull();
+      await sleep(200);
+    }
+    await sleep(500); // one more scrape with everything buffered
+    const during = await scrape(child.base);
+    const restoredMs = Date.now();
+    proxy.restore();
+    for (;;) {
+      const m = await scrape(child.base);
+      if (m.get('loadwatch_ingest_buffer_bytes') === 0 && m.get('loadwatch_ingest_disk_only_records') === 0 && m.get('loadwatch_ingest_backlog_records') === 0) break;
+      expect(Date.now() - restoredMs, 'the backlog is stored within 120 s of the store coming back').toBeLessThan(120_000);
+      await sleep(100);
+    }
+    const drainMs = Date.now() - restoredMs;
+    clearInterval(watch);
+
+    expect(during.get('loadwatch_ingest_buffer_bytes')).toBeGreaterThan(20 * memoryMax);
+    expect(during.get('loadwatch_ingest_disk_only_records')).toBeGreaterThan(plan.length / 2);
+    expect(peak.memory).toBeLessThanOrEqual(memoryMax);
+    expect(await assertStored(child.base, plan, pub.acked, pub.sent)).toBe(plan.length);
+    const m = await scrape(child.base);
+    expect(total(m, 'loadwatch_ingest_samples_total{result="stored"}')).toBe(plan.length);
+    console.info(
+      `[memory bound ${memoryMax} B] ${plan.length} samples acknowledged during the outage; buffer peak ${peak.buffer} bytes on disk, ` +
+        `memory gauge peak ${peak.memory} bytes, disk-only peak ${peak.diskOnly} records; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ` +
+        `peak ${(peak.rss / 2 ** 20).toFixed(0)} MiB; stored all ${drainMs} ms after the store came back`,
+    );
+  }, 240_000);
+
   it('at the buffer cap stops acknowledging, refuses new connections with "server unavailable", and resumes when the store is back', async () => {
     const { child, proxy } = await start({ INGEST_BUFFER_MAX_BYTES: '4096' });
     const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-cap-${process.pid}`, reconnectPeriod: 0 });
