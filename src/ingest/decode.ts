@@ -18,7 +18,9 @@ export type QuarantineReason =
   | 'unknown_concentrator'
   | 'not_behind_concentrator'
   | 'wiring_mismatch'
-  | 'duplicate_in_message';
+  | 'duplicate_in_message'
+  /** Refused by the broker's publish ACL (src/broker/topic-acl.ts) before it reached the journal. */
+  | 'acl_denied';
 
 /** A sample that passed every check that needs no archive. `record` is the parsed JSON object itself. */
 export interface DecodedSample {

@@ -33,3 +33,8 @@ export interface QuarantineStore {
   write(entries: readonly QuarantineEntry[]): Promise<void>;
   list(filter: { limit: number; reason?: string; meterId?: string }): Promise<QuarantineRow[]>;
 }
+
+/** PostgreSQL text cannot hold U+0000; a quarantined topic or id may contain it, so it is spelled out. */
+export function textSafe(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
+}
