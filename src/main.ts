@@ -3,6 +3,10 @@ import { access, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDeviceCredentials } from './access/credentials.js';
+import { createDeviceAuth } from './access/device-auth.js';
+import { createDeviceCredentialStorePg } from './access/devices.pg.js';
+import { securityEvents } from './access/security-events.js';
 import { buildApp } from './api/app.js';
 import { ArchiveCache } from './archive/cache.js';
 import { importArchiveText } from './archive/import.js';
@@ -105,6 +109,10 @@ export async function startService(env: Record<string, string | undefined> = pro
   opening.catch(() => undefined); // awaited below; until then callers of the deferred stores see the error
   const archiveStore = deferred(opening.then((s) => s.archive));
   const archive = new ArchiveCache(archiveStore);
+  const securityEvent = securityEvents(log.child({ step: 'security' }), metrics);
+  const credentialStore = deferred(opening.then((s) => createDeviceCredentialStorePg(s.sql)));
+  /** Who may connect over MQTT: every credential's hash in memory, refreshed every MQTT_REVALIDATE_S (the broker's DeviceAuth). */
+  const deviceAuth = createDeviceAuth({ store: credentialStore, revalidateMs: config.mqtt.limits.revalidateMs, log: log.child({ step: 'credentials' }) });
   const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
   let stores: Stores | undefined;
   let broker: Broker | undefined;
@@ -144,6 +152,12 @@ export async function startService(env: Record<string, string | undefined> = pro
         if (result.ok) await archive.refresh();
         return result;
       },
+      credentials: createDeviceCredentials({
+        store: credentialStore,
+        securityEvent,
+        // This process's broker sees its own changes at once; other processes at their next refresh.
+        onChange: () => deviceAuth.refresh().catch((err: unknown) => log.warn({ err }, 'device credentials not refreshed; the next refresh retries')),
+      }),
       onAlarmChange: (change) => void alarmsChanged([change]),
       notify: deferred(notifying.then((n) => n.api)),
       overview: deferred(opening.then((s) => createOverviewQueriesPg(s.sql, config.utilityTz))),
@@ -190,6 +204,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     await collection?.close();
     await notifying.then((n) => n.close(), () => undefined);
     await broker?.close();
+    deviceAuth.close();
     await app.close();
     await journal.close();
     await live.close();
@@ -242,6 +257,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     drain: () => pipeline.drain(),
     async stop() {
       await openBroker.close();
+      deviceAuth.close();
       await journal.close();
       // Whatever is not stored by then stays in the journal and is replayed at the next start,
       // so a hung store cannot hold the shutdown past its budget.

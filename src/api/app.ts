@@ -8,6 +8,7 @@ import { ApiError } from './errors.js';
 import type { ApiDeps } from './ports.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { archiveRoutes } from './routes/archive.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { meterRoutes } from './routes/meters.js';
@@ -54,6 +55,7 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(alarmRoutes(deps), { prefix: '/api' });
   await app.register(quarantineRoutes(deps), { prefix: '/api' });
   await app.register(archiveRoutes(deps), { prefix: '/api' });
+  await app.register(credentialRoutes(deps.credentials), { prefix: '/api' });
   await app.register(ruleProfileRoutes(deps), { prefix: '/api' });
   await app.register(subscriptionRoutes(deps.notify), { prefix: '/api' });
   await app.register(overviewRoutes({ overview: deps.overview, utilityTz: deps.utilityTz, nowMs: Date.now }), { prefix: '/api' });

@@ -1,3 +1,4 @@
+import type { DeviceCredentials } from '../access/credentials.js';
 import type { AlarmStore } from '../alarms/store.js';
 import type { ImportOutcome } from '../archive/import.js';
 import type { ArchiveStore } from '../archive/store.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** Rule profiles per class and per-customer overrides (changes take effect at the next evaluation). */
   ruleProfiles: RuleProfiles;
   importArchive(text: string, format: 'csv' | 'json'): Promise<ImportOutcome>;
+  /** MQTT credentials of devices and alarm subscribers (issue, rotate, revoke). */
+  credentials: DeviceCredentials;
   /** Alarm changes made through the API (acknowledge, manual clear) go to the live stream like any other. */
   onAlarmChange(change: AlarmChange): void;
   /** Webhook subscriptions, their delivery log and dead letters. */

@@ -2,11 +2,12 @@ import type { ArchiveError } from './columns.js';
 import { parseArchiveCsv } from './csv.js';
 import { parseArchiveJson } from './json.js';
 import type { ArchiveStore, ImportCounts } from './store.js';
-import { validateArchive } from './validate.js';
+import { validateArchive, type Archive } from './validate.js';
 
 export type ArchiveFormat = 'csv' | 'json';
 
-export type ImportOutcome = { ok: true; counts: ImportCounts } | { ok: false; errors: ArchiveError[] };
+/** On success also the archive as imported: what issuing the imported devices' credentials works from. */
+export type ImportOutcome = { ok: true; counts: ImportCounts; archive: Archive } | { ok: false; errors: ArchiveError[] };
 
 /**
  * Reads, validates and imports an archive file's text: nothing is written unless every row is good.
@@ -20,7 +21,7 @@ export async function importArchiveText(
   const { rows, errors } = format === 'csv' ? parseArchiveCsv(text) : parseArchiveJson(text);
   const result = validateArchive(rows, errors);
   if (!result.ok) return result;
-  return { ok: true, counts: await store.importArchive(result.archive) };
+  return { ok: true, counts: await store.importArchive(result.archive), archive: result.archive };
 }
 
 /** `line N, column X: reason`, the way the CLI prints an error (and a route may put it in a message). */

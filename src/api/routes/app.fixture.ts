@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { createDeviceCredentials } from '../../access/credentials.js';
+import { createDeviceCredentialStorePg } from '../../access/devices.pg.js';
 import { createAlarmStorePg } from '../../alarms/store.pg.js';
 import type { AlarmChange } from '../../alarms/store.js';
 import { PgArchiveStore } from '../../archive/archive.pg.js';
@@ -46,6 +48,7 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
       quarantine: createPgQuarantineStore(db.sql),
       ruleProfiles: createRuleProfilesPg({ sql: db.sql, log, onChange: () => invalidations.count++ }),
       importArchive: () => Promise.reject(new Error('not used by these tests')),
+      credentials: createDeviceCredentials({ store: createDeviceCredentialStorePg(db.sql), securityEvent: () => undefined, onChange: async () => undefined }),
       onAlarmChange: (c: AlarmChange | { change: string; alarm: unknown }) => published.push(c),
       notify: notify.api,
       overview: createOverviewQueriesPg(db.sql, 'Asia/Shanghai'),

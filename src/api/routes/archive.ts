@@ -1,13 +1,28 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { allows } from '../../access/roles.js';
 import { ApiError } from '../errors.js';
 import type { ApiDeps } from '../ports.js';
+import { actor } from './credentials.js';
+
+const ImportQuery = Type.Object({
+  credentials: Type.Optional(Type.Literal('issue', { description: 'also issue MQTT credentials to imported concentrators and direct meters that have none; the secrets are in this answer only' })),
+});
 
 /**
  * Archive import: a CSV body (text/csv), or JSON, either the rows themselves (an array or
  * {"rows": [...]}) or {"format": "csv", "text": "..."}. All or nothing; every bad row is listed.
  */
 export const archiveRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (app) => {
-  app.post('/archive/import', { schema: { summary: 'Import the customer archive (CSV or JSON), all or nothing' } }, async (req, reply) => {
+  app.post('/archive/import', {
+    config: { permission: 'archive:write' },
+    schema: { summary: 'Import the customer archive (CSV or JSON), all or nothing', querystring: ImportQuery },
+  }, async (req, reply) => {
+    const issue = req.query.credentials === 'issue';
+    // Checked before importing: an integrator may import, but only an admin may issue device secrets.
+    if (issue && !(req.person && allows(req.person.role, 'credentials:write'))) {
+      throw new ApiError(403, 'FORBIDDEN', 'issuing device credentials needs the credentials:write permission');
+    }
     const { text, format } = importBody(req.body, req.headers['content-type'] ?? '');
     const result = await deps.importArchive(text, format);
     if (!result.ok) {
@@ -17,7 +32,9 @@ export const archiveRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async
         errors: result.errors,
       });
     }
-    return { imported: result.counts };
+    if (!issue) return { imported: result.counts };
+    const credentials = await deps.credentials.issueMissing(result.archive, actor(req));
+    return reply.header('cache-control', 'no-store').send({ imported: result.counts, credentials });
   });
 };
 
