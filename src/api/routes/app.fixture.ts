@@ -8,6 +8,7 @@ import { createDeviceCredentialStorePg } from '../../access/devices.pg.js';
 import { createAlarmStorePg } from '../../alarms/store.pg.js';
 import type { AlarmChange } from '../../alarms/store.js';
 import { PgArchiveStore } from '../../archive/archive.pg.js';
+import { importArchiveText } from '../../archive/import.js';
 import { createPgQuarantineStore } from '../../ingest/quarantine.pg.js';
 import { createMetrics } from '../../metrics.js';
 import { startNotify } from '../../notify/service.js';
@@ -47,7 +48,7 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
       telemetry: createPgTelemetryStore(db.sql),
       quarantine: createPgQuarantineStore(db.sql),
       ruleProfiles: createRuleProfilesPg({ sql: db.sql, log, onChange: () => invalidations.count++ }),
-      importArchive: () => Promise.reject(new Error('not used by these tests')),
+      importArchive: (text: string, format: 'csv' | 'json') => importArchiveText(archive, text, format),
       credentials: createDeviceCredentials({ store: createDeviceCredentialStorePg(db.sql), securityEvent: () => undefined, onChange: async () => undefined }),
       onAlarmChange: (c: AlarmChange | { change: string; alarm: unknown }) => published.push(c),
       notify: notify.api,
