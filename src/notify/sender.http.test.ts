@@ -1,37 +1,8 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CountingServer } from './counting-server.fixture.js';
 import { createHttpSender } from './sender.http.js';
 import type { ResolveHost } from './webhook-target.js';
-
-/** A loopback HTTP server that counts TCP connections, so "nothing was sent" is observed, not assumed. */
-class CountingServer {
-  connections = 0;
-  requests: Array<{ host: string | undefined; body: string }> = [];
-  private server: Server;
-
-  constructor(answer: (res: ServerResponse) => void = (res) => res.writeHead(200).end('ok')) {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        this.requests.push({ host: req.headers.host, body });
-        answer(res);
-      });
-    });
-    this.server.on('connection', () => this.connections++);
-  }
-
-  async start(host = '127.0.0.1'): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const servers: CountingServer[] = [];
 async function serve(answer?: (res: ServerResponse) => void, host?: string): Promise<{ server: CountingServer; port: number }> {
