@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { retryDelayMs, type RetrySchedule } from './backoff.js';
 import { attemptDelivery, type AttemptDeps } from './deliver.js';
 import type { DeliveryQueue } from './queue.js';
+import { logRedisError } from './redis-options.js';
 import type { DeliveryStore } from './store.js';
 
 export interface BullmqDeliveryOptions {
@@ -46,7 +47,7 @@ export async function createBullmqDeliveryQueue(o: BullmqDeliveryOptions): Promi
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(o.schedule, attemptsMade, random()) },
     },
   );
-  worker.on('error', (err) => o.log.error({ err }, 'delivery worker error'));
+  worker.on('error', (err) => logRedisError(o.log, err, 'delivery worker error', {}, 'error'));
 
   async function enqueue(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

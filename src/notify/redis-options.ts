@@ -1,4 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
+import { ClientLogLimiter } from '../ingest/log-limiter.js';
+import type { Logger } from '../log.js';
 
 /** redis://[user:password@]host[:port][/db] or rediss:// as the options BullMQ hands to its own connections. */
 export function redisConnection(url: string): ConnectionOptions {
@@ -12,4 +14,20 @@ export function redisConnection(url: string): ConnectionOptions {
     db: db ? Number(db) : 0,
     tls: u.protocol === 'rediss:' ? {} : undefined,
   };
+}
+
+/** How often one kind of Redis connection error is logged while Redis is away. */
+export const REDIS_ERROR_LOG_WINDOW_MS = 30_000;
+/**
+ * One for the process: while Redis is away every queue, worker and event listener of every rule shard
+ * fails its reconnects together (about 90 lines/s with 8 shards), so lines are limited per kind, not per
+ * connection. Every error is still counted in the next line's suppressedSinceLastLine.
+ */
+const redisErrorLines = new ClientLogLimiter(REDIS_ERROR_LOG_WINDOW_MS, Date.now);
+
+/** Logs a Redis connection error (ioredis retries it) at most once per message and error code per window. */
+export function logRedisError(log: Logger, err: Error, msg: string, fields: Record<string, unknown> = {}, level: 'warn' | 'error' = 'warn'): void {
+  const kind = `${msg}|${(err as NodeJS.ErrnoException).code ?? err.message}`;
+  const { log: now, suppressed } = redisErrorLines.check(kind);
+  if (now) log[level]({ ...fields, err, suppressedSinceLastLine: suppressed }, msg);
 }

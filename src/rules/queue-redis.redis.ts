@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { logRedisError } from '../notify/redis-options.js';
 import { StartupError } from '../startup-error.js';
 import { judgeRedis, parseRedisInfo } from './queue-redis-policy.js';
 
@@ -24,6 +25,6 @@ export async function openRuleRedis(url: string, log: Logger): Promise<Redis> {
   }
   redis.off('error', onError);
   // Later outages are retried by ioredis; say so instead of crashing on an unhandled 'error' event.
-  redis.on('error', (err) => log.warn({ err }, 'Redis connection failed; retrying'));
+  redis.on('error', (err) => logRedisError(log, err, 'Redis connection failed; retrying'));
   return redis;
 }

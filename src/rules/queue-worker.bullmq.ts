@@ -1,6 +1,7 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
+import { logRedisError } from '../notify/redis-options.js';
 import type { RuleEngine } from './engine.js';
 import { openRuleQueues, ruleQueueName, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
@@ -67,7 +68,7 @@ function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: numbe
       ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
     },
   );
-  worker.on('error', (err) => log.warn({ err }, 'rule worker connection failed; retrying'));
+  worker.on('error', (err) => logRedisError(log, err, 'rule worker connection failed; retrying'));
   worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'rule job failed for good'));
   return worker;
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlarmChange } from '../alarms/store.js';
 import type { AnySample } from '../domain/sample.js';
+import { logRedisError } from '../notify/redis-options.js';
 import { splitByShard } from './queue-shard.js';
 import type { OnAlarmChanges, RuleRunner } from './runner.js';
 
@@ -57,7 +58,7 @@ export function openRuleQueues(opts: RuleQueueOptions, log?: Logger): Queue<Rule
       prefix: opts.prefix,
       defaultJobOptions: JOB_OPTIONS,
     });
-    if (log) queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'rule queue connection failed; retrying'));
+    if (log) queue.on('error', (err) => logRedisError(log, err, 'rule queue connection failed; retrying', { queue: queue.name }));
     return queue;
   });
 }
@@ -84,7 +85,7 @@ export async function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Log
 
 function listenForChanges(name: string, opts: RuleQueueOptions & { log: Logger }, onChanges: OnAlarmChanges): QueueEvents {
   const events = new QueueEvents(name, { connection: opts.connection, prefix: opts.prefix });
-  events.on('error', (err) => opts.log.warn({ err, queue: name }, 'rule queue events connection failed; retrying'));
+  events.on('error', (err) => logRedisError(opts.log, err, 'rule queue events connection failed; retrying', { queue: name }));
   events.on('completed', ({ returnvalue }) => {
     // Typed as a string, but QueueEvents has already parsed the JSON (bullmq classes/queue-events.js).
     const changes = returnvalue as unknown as RuleJobResult | null;

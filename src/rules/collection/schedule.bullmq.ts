@@ -2,6 +2,7 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlarmChange } from '../../alarms/store.js';
+import { logRedisError } from '../../notify/redis-options.js';
 import type { OnAlarmChanges } from '../runner.js';
 import { collectionDayOf, cronPattern, DEFAULT_COLLECTION_SCHEDULE } from './next-run.js';
 
@@ -34,14 +35,14 @@ export interface CollectionScheduleHandle {
 export async function startCollectionSchedule(opts: CollectionScheduleOptions): Promise<CollectionScheduleHandle> {
   const { connection, prefix, log } = opts;
   const queue = new Queue(COLLECTION_QUEUE, { connection, prefix });
-  queue.on('error', (err) => log.warn({ err }, 'collection queue connection failed; retrying'));
+  queue.on('error', (err) => logRedisError(log, err, 'collection queue connection failed; retrying'));
   await queue.upsertJobScheduler(
     SCHEDULER_ID,
     { pattern: opts.pattern ?? cronPattern(DEFAULT_COLLECTION_SCHEDULE), tz: opts.timeZone },
     { name: 'check', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
   );
   const events = new QueueEvents(COLLECTION_QUEUE, { connection, prefix });
-  events.on('error', (err) => log.warn({ err }, 'collection queue events connection failed; retrying'));
+  events.on('error', (err) => logRedisError(log, err, 'collection queue events connection failed; retrying'));
   events.on('completed', ({ returnvalue }) => {
     // Typed as a string, but QueueEvents has already parsed the JSON (as in queue.bullmq.ts).
     const changes = returnvalue as unknown as AlarmChange[] | null;
@@ -56,7 +57,7 @@ export async function startCollectionSchedule(opts: CollectionScheduleOptions): 
       return run(day);
     }, { connection, prefix, concurrency: 1 })
     : undefined;
-  worker?.on('error', (err) => log.warn({ err }, 'collection worker connection failed; retrying'));
+  worker?.on('error', (err) => logRedisError(log, err, 'collection worker connection failed; retrying'));
   worker?.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'collection checks failed'));
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker?.waitUntilReady()]);
   return {
