@@ -187,7 +187,16 @@ export async function startService(env: Record<string, string | undefined> = pro
       await app.listen({ port, host: config.http.host });
       return (app.server.address() as { port: number }).port;
     });
-    broker = await startBroker({ ...config.mqtt, journal, log: log.child({ step: 'broker' }), clock });
+    broker = await startBroker({
+      ...config.mqtt,
+      journal,
+      deviceAuth,
+      quarantine: deferred(opening.then((s) => s.quarantine)),
+      quarantinePayloadMaxBytes: config.ingest.quarantinePayloadMaxBytes,
+      securityEvent,
+      log: log.child({ step: 'broker' }),
+      clock,
+    });
     stores = await opening;
     await notifying;
     await archive.refresh();
@@ -210,6 +219,14 @@ export async function startService(env: Record<string, string | undefined> = pro
     await live.close();
     throw err;
   }
+
+  // An archive written by another process (npm run archive:import, another node) reaches this cache within
+  // MQTT_REVALIDATE_S: a meter moved to another concentrator is refused for its old one within 60 s.
+  const archiveRefreshing = setInterval(
+    () => void archive.refresh().catch((err: unknown) => log.warn({ err }, 'archive cache not refreshed; the next refresh retries')),
+    config.mqtt.limits.revalidateMs,
+  );
+  archiveRefreshing.unref();
 
   const pipeline = new IngestPipeline({
     archive,
@@ -256,6 +273,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     banner,
     drain: () => pipeline.drain(),
     async stop() {
+      clearInterval(archiveRefreshing);
       await openBroker.close();
       deviceAuth.close();
       await journal.close();
