@@ -43,7 +43,7 @@ export function createMetrics() {
     }),
     backlog: new Gauge({
       name: 'loadwatch_ingest_backlog_records',
-      help: 'Journaled records not yet stored',
+      help: 'Journaled records not yet stored, queued in memory (those waiting on disk only: loadwatch_ingest_disk_only_records)',
       registers,
     }),
     messagesProcessed: new Counter({
