@@ -101,7 +101,7 @@ export interface Config {
     /** Unstored bytes held in memory; beyond them the backlog is read back from the journal as the store catches up. */
     memoryMaxBytes: number;
   };
-  /** Webhook subscriptions: plain http is accepted only to loopback and only when this is true (tests, a local relay). */
+  /** Webhooks may reach loopback addresses (plain http too) only when this is true (tests, a local relay); see docs/security.md. */
   notify: { allowLoopbackHttp: boolean };
 }
 
