@@ -1,4 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CountingServer } from './counting-server.fixture.js';
 import { createHttpSender } from './sender.http.js';
@@ -79,5 +86,26 @@ describe('webhook sender: request forgery', () => {
     const { port } = await serve(() => undefined);
     const result = await createHttpSender({ timeoutMs: 200, allowLoopbackHttp: true })(`http://127.0.0.1:${port}/hook`, '{}', {});
     expect(result).toMatchObject({ ok: false, statusCode: null, error: 'no response within 200 ms' });
+  });
+
+  it('https goes to the checked address with certificate checks on: a self-signed receiver is refused in the handshake', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lw-webhook-tls-'));
+    try {
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      const subject = ['-subj', '/CN=hooks.pinned.test', '-addext', 'subjectAltName=DNS:hooks.pinned.test'];
+      await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', ...subject]);
+      let connections = 0;
+      const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.writeHead(200).end());
+      server.on('connection', () => connections++);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const resolve: ResolveHost = async () => ['127.0.0.1'];
+      const result = await send(true, resolve)(`https://hooks.pinned.test:${port}/hook`, '{}', {});
+      server.close();
+      expect(result).toMatchObject({ ok: false, statusCode: null, error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      expect(connections).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
