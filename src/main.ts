@@ -223,7 +223,7 @@ export async function startService(env: Record<string, string | undefined> = pro
   // An archive written by another process (npm run archive:import, another node) reaches this cache within
   // MQTT_REVALIDATE_S: a meter moved to another concentrator is refused for its old one within 60 s.
   const archiveRefreshing = setInterval(
-    () => void archive.refresh().catch((err: unknown) => log.warn({ err }, 'archive cache not refreshed; the next refresh retries')),
+    () => void archive.refreshIfChanged().catch((err: unknown) => log.warn({ err }, 'archive cache not refreshed; the next check retries')),
     config.mqtt.limits.revalidateMs,
   );
   archiveRefreshing.unref();

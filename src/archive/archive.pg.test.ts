@@ -104,4 +104,16 @@ describe.each(DB_FLAVOURS)('PgArchiveStore on %s', (flavour) => {
     expect(byId.get('M001')?.customer).toBe(byId.get('M002')?.customer);
     expect(byId.get('M003')).toEqual(await store.getMeter('M003'));
   });
+
+  it('has a fingerprint that stays through a re-import of the same archive and moves when a meter moves', async () => {
+    const empty = await store.fingerprint();
+    await store.importArchive(sampleArchive());
+    const first = await store.fingerprint();
+    expect(first).not.toBe(empty);
+    await store.importArchive(sampleArchive());
+    expect(await store.fingerprint()).toBe(first);
+    // M003 moves from T02 to T01.
+    await store.importArchive(sampleArchive(SAMPLE_CSV.replace(',M003,T02,', ',M003,T01,')));
+    expect(await store.fingerprint()).not.toBe(first);
+  });
 });

@@ -82,6 +82,11 @@ export class PgArchiveStore implements ArchiveStore {
     return rows.map((r) => ({ id: r.id, online: r.online, statusAt: r.status_at, meterCount: r.meter_count }));
   }
 
+  async fingerprint(): Promise<string> {
+    const { rows } = await this.sql.query<{ fp: string }>(FINGERPRINT);
+    return rows[0].fp;
+  }
+
   async loadAll(): Promise<ArchiveSnapshot> {
     const meters = await this.sql.query<MeterJoinRow>(METER_WITH_CUSTOMER);
     const concentrators = await this.sql.query<{ id: string }>('SELECT id FROM concentrators');
@@ -95,6 +100,12 @@ export class PgArchiveStore implements ArchiveStore {
     return { meters: contexts, concentrators: concentrators.rows.map((r) => r.id) };
   }
 }
+
+// The sum of every row's updated_at moves when any row is stamped again; the counts catch removals.
+const FINGERPRINT = `SELECT concat_ws('/',
+  (SELECT count(*) || ':' || coalesce(sum(extract(epoch FROM updated_at)), 0) FROM customers),
+  (SELECT count(*) || ':' || coalesce(sum(extract(epoch FROM updated_at)), 0) FROM meters),
+  (SELECT count(*) FROM concentrators)) AS fp`;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -87,4 +87,29 @@ describe('ArchiveCache', () => {
     fail = false;
     await expect(cache.refresh()).resolves.toBeUndefined();
   });
+
+  it.each([
+    // fingerprints the store answers on each check (after the first load), loads expected after the checks
+    [['a', 'a', 'a'], 1],
+    [['a', 'b', 'b'], 2],
+    [['a', 'b', 'c'], 3],
+  ])('reloads on a timer only when the fingerprint changes: %j -> %i loads', async (fingerprints, loads) => {
+    let loaded = 0;
+    let current = fingerprints[0]!;
+    const cache = new ArchiveCache({ loadAll: async () => (loaded++, snapshotOf()), fingerprint: async () => current });
+    await cache.refresh();
+    for (const fp of fingerprints) {
+      current = fp;
+      await cache.refreshIfChanged();
+    }
+    expect(loaded).toBe(loads);
+  });
+
+  it('reloads on every check when the store has no fingerprint', async () => {
+    let loaded = 0;
+    const cache = new ArchiveCache({ loadAll: async () => (loaded++, snapshotOf()) });
+    await cache.refreshIfChanged();
+    await cache.refreshIfChanged();
+    expect(loaded).toBe(2);
+  });
 });

@@ -13,8 +13,10 @@ export class ArchiveCache {
   private concentrators = new Set<string>();
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /** The store's fingerprint read just before the snapshot in memory was loaded. */
+  private loadedFingerprint: string | undefined;
 
-  constructor(private readonly store: Pick<ArchiveStore, 'loadAll'>) {}
+  constructor(private readonly store: Pick<ArchiveStore, 'loadAll'> & Partial<Pick<ArchiveStore, 'fingerprint'>>) {}
 
   get(meterId: string): MeterContext | undefined {
     return this.meters.get(meterId);
@@ -52,8 +54,21 @@ export class ArchiveCache {
     return this.queued;
   }
 
+  /**
+   * For a timer: reloads only when the store's fingerprint differs from the one the snapshot was loaded
+   * with, so checking every few seconds costs one small query instead of the whole archive.
+   */
+  async refreshIfChanged(): Promise<void> {
+    const fingerprint = await this.store.fingerprint?.();
+    if (fingerprint !== undefined && fingerprint === this.loadedFingerprint) return;
+    await this.refresh();
+  }
+
   private async load(): Promise<void> {
+    // Read before the snapshot: a change landing in between makes the next check reload once more.
+    const fingerprint = this.store.fingerprint ? await this.store.fingerprint() : undefined;
     const snapshot = await this.store.loadAll();
+    this.loadedFingerprint = fingerprint;
     const meters = new Map<string, MeterContext>();
     for (const context of snapshot.meters) {
       // Shared by every reader of the hot path: nobody may change them in place.

@@ -55,4 +55,9 @@ export interface ArchiveStore {
   setConcentratorStatus(id: string, online: boolean, at: Date): Promise<boolean>;
   listConcentrators(): Promise<ConcentratorState[]>;
   loadAll(): Promise<ArchiveSnapshot>;
+  /**
+   * Changes whenever a customer or meter row is added, changed (the import stamps updated_at) or removed, or
+   * a concentrator is added or removed: one cheap query that tells whether loadAll() would load anything new.
+   */
+  fingerprint(): Promise<string>;
 }
