@@ -7,7 +7,11 @@ import { createDeviceCredentials } from './access/credentials.js';
 import { createDeviceAuth } from './access/device-auth.js';
 import { createDeviceCredentialStorePg } from './access/devices.pg.js';
 import { securityEvents } from './access/security-events.js';
+import { createAccess } from './access/access.js';
+import { bootstrapAdminToken } from './access/bootstrap.js';
+import { createPeopleStorePg } from './access/people.pg.js';
 import { buildApp } from './api/app.js';
+import { upgradeGate } from './api/auth.js';
 import { ArchiveCache } from './archive/cache.js';
 import { importArchiveText } from './archive/import.js';
 import { startBroker, type Broker } from './broker/broker.js';
@@ -36,6 +40,8 @@ export interface Service {
   mqttPort: number;
   /** What the operator should read at start: where to point a browser and devices. */
   banner: string[];
+  /** Made at this start because the database had no live admin token: `npm start` shows it once. */
+  adminToken?: { token: string; file: string };
   /** Resolves when everything received so far is stored and evaluated (tests, shutdown). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -113,9 +119,17 @@ export async function startService(env: Record<string, string | undefined> = pro
   const credentialStore = deferred(opening.then((s) => createDeviceCredentialStorePg(s.sql)));
   /** Who may connect over MQTT: every credential's hash in memory, refreshed every MQTT_REVALIDATE_S (the broker's DeviceAuth). */
   const deviceAuth = createDeviceAuth({ store: credentialStore, revalidateMs: config.mqtt.limits.revalidateMs, log: log.child({ step: 'credentials' }) });
+  /** People over HTTP and WebSocket: tokens, users, sessions; checked against the database, so any node can. */
+  const people = {
+    access: createAccess({ store: deferred(opening.then((s) => createPeopleStorePg(s.sql))), sessionTtlMs: config.http.sessionTtlMs }),
+    allowedOrigins: config.http.allowedOrigins,
+    security: securityEvent,
+    sessionTtlMs: config.http.sessionTtlMs,
+  };
   const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
   let stores: Stores | undefined;
   let broker: Broker | undefined;
+  let adminToken: Service['adminToken'];
 
   const notifyLog = log.child({ step: 'notify' });
   const notifying = opening.then((s) =>
@@ -168,12 +182,13 @@ export async function startService(env: Record<string, string | undefined> = pro
         return { database, ingest: ingestDegraded() ?? 'ok' };
       },
       metrics: metrics.registry,
+      people,
       dashboardsDir: join(ROOT, 'dashboards'),
       uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
     },
     log.child({ step: 'api' }),
   );
-  live.attach(app.server);
+  live.attach(app.server, upgradeGate(people));
 
   let http: Listening;
   let rules: RuleRunner;
@@ -198,6 +213,8 @@ export async function startService(env: Record<string, string | undefined> = pro
       clock,
     });
     stores = await opening;
+    adminToken = await bootstrapAdminToken(people.access, config.dataDir);
+    if (adminToken) securityEvent('token_created', { by: 'bootstrap', role: 'admin', file: adminToken.file }, 'no live admin token: one was created');
     await notifying;
     await archive.refresh();
     // C1/C2 after the daily cut-off: a BullMQ job scheduler with REDIS_URL (once per cluster), else a timer here.
@@ -269,6 +286,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     config,
     log,
     httpPort: http.port,
+    adminToken,
     mqttPort: broker.listening.port,
     banner,
     drain: () => pipeline.drain(),
@@ -314,6 +332,7 @@ async function runFromCommandLine(): Promise<void> {
     process.exit(1);
   }
   process.stderr.write(`\nloadwatch is running\n${service.banner.map((l) => `  ${l}\n`).join('')}\n`);
+  if (service.adminToken) process.stderr.write(`admin token (shown once, also written to ${service.adminToken.file}): ${service.adminToken.token}\n\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
+import { installAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ApiDeps } from './ports.js';
 import { alarmRoutes } from './routes/alarms.js';
@@ -15,7 +16,10 @@ import { meterRoutes } from './routes/meters.js';
 import { overviewRoutes } from './routes/overview.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { ruleProfileRoutes } from './routes/rule-profiles.js';
+import { sessionRoutes } from './routes/session.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 
 export type App = FastifyInstance;
 
@@ -41,6 +45,8 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
     reply.status(404).send({ error: 'ROUTE_NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not a loadwatch route` }),
   );
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Before any route: from here on an /api route without a permission stops the app from starting.
+  installAuth(app, deps.people);
 
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'loadwatch', version: '1', description: 'Telemetry ingestion and load monitoring for power utilities' } },
@@ -50,6 +56,9 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   await app.register(fastifyStatic, { root: deps.uplotDir, prefix: '/vendor/uplot/', decorateReply: false });
 
   await app.register(healthRoutes(deps));
+  await app.register(sessionRoutes(deps.people), { prefix: '/api' });
+  await app.register(tokenRoutes(deps.people), { prefix: '/api' });
+  await app.register(userRoutes(deps.people), { prefix: '/api' });
   await app.register(customerRoutes(deps), { prefix: '/api' });
   await app.register(meterRoutes(deps), { prefix: '/api' });
   await app.register(alarmRoutes(deps), { prefix: '/api' });

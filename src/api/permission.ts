@@ -8,6 +8,8 @@ import type { Permission, Person } from '../access/roles.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /** Reachable without signing in: only the login and logout routes (/api/session) declare this. */
+    public?: true;
   }
   interface FastifyRequest {
     person?: Person;

@@ -1,5 +1,6 @@
 import type { DeviceCredentials } from '../access/credentials.js';
 import type { AlarmStore } from '../alarms/store.js';
+import type { PeopleDeps } from './auth.js';
 import type { ImportOutcome } from '../archive/import.js';
 import type { ArchiveStore } from '../archive/store.js';
 import type { AlarmChange } from '../alarms/store.js';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   /** Each dependency answers, for /readyz. */
   ready(): Promise<Record<string, 'ok' | string>>;
   metrics: Registry;
+  /** Tokens, users and sessions: every /api route and /ws checks who calls (src/api/auth.ts). */
+  people: PeopleDeps;
   dashboardsDir: string;
   uplotDir: string;
 }

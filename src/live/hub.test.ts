@@ -43,7 +43,7 @@ describe('LiveHub', () => {
   async function start(options: Partial<ConstructorParameters<typeof LiveHub>[0]> = {}): Promise<string> {
     hub = new LiveHub({ archive, log: createLogger('silent'), metrics: createMetrics(), ...options });
     server = createServer();
-    hub.attach(server);
+    hub.attach(server, async () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
   }

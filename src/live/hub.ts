@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Alarm } from '../domain/alarm.js';
@@ -73,7 +73,11 @@ export class LiveHub {
     return this.clients.size;
   }
 
-  attach(server: Server): void {
+  /**
+   * `admit` decides before the 101 (authentication, Origin): a status refuses the upgrade on the raw socket, so
+   * nothing of the WebSocket protocol reaches a caller that may not use it.
+   */
+  attach(server: Server, admit: (req: IncomingMessage) => Promise<number | undefined>): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname !== '/ws') {
@@ -81,7 +85,18 @@ export class LiveHub {
         return;
       }
       const batched = url.searchParams.get('batch') === '1';
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, batched));
+      // A client that resets while it is being checked must not take the process down.
+      socket.on('error', () => undefined);
+      admit(req).then(
+        (refused) => {
+          if (refused === undefined) this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, batched));
+          else refuse(socket, refused);
+        },
+        (err: unknown) => {
+          this.options.log.error({ err }, 'WebSocket upgrade could not be checked');
+          refuse(socket, 503);
+        },
+      );
     });
   }
 
@@ -222,4 +237,8 @@ export class LiveHub {
       c.ws.ping();
     }
   }
+}
+
+function refuse(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }

@@ -4,6 +4,8 @@ export interface NewSubscription {
   url: string;
   description: string;
   filter: SubscriptionFilter;
+  /** Who creates it (token id or username): an integrator sees and changes only its own. */
+  owner?: string;
 }
 
 export interface SubscriptionStore {

@@ -21,6 +21,8 @@ export interface Subscription {
   description: string;
   filter: SubscriptionFilter;
   createdAt: string;
+  /** Who created it (token id or username); null for subscriptions older than owners. */
+  owner: string | null;
 }
 
 /** Only the notifier and the delivery worker see the secret. */

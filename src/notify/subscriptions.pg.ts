@@ -10,9 +10,10 @@ interface Row {
   description: string;
   filter: SubscriptionFilter | string;
   created_at: Date | string;
+  owner: string | null;
 }
 
-const COLUMNS = 'id, url, secret, description, filter, created_at';
+const COLUMNS = 'id, url, secret, description, filter, created_at, owner';
 
 function toSubscription(r: Row): Subscription {
   return {
@@ -21,6 +22,7 @@ function toSubscription(r: Row): Subscription {
     description: r.description,
     filter: typeof r.filter === 'string' ? (JSON.parse(r.filter) as SubscriptionFilter) : r.filter,
     createdAt: new Date(r.created_at).toISOString(),
+    owner: r.owner,
   };
 }
 
@@ -32,8 +34,8 @@ export function createSubscriptionStorePg(sql: Sql): SubscriptionStore {
       const id = `sub_${randomBytes(8).toString('hex')}`;
       const secret = `whsec_${randomBytes(24).toString('base64url')}`;
       const res = await sql.query<Row>(
-        `INSERT INTO notify_subscriptions (id, url, secret, description, filter) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING ${COLUMNS}`,
-        [id, s.url, secret, s.description, JSON.stringify(s.filter)],
+        `INSERT INTO notify_subscriptions (id, url, secret, description, filter, owner) VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING ${COLUMNS}`,
+        [id, s.url, secret, s.description, JSON.stringify(s.filter), s.owner ?? null],
       );
       return withSecret(res.rows[0]);
     },

@@ -14,6 +14,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
   app.get(
     '/alarms',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Alarms, newest first',
         querystring: Type.Object({
@@ -51,7 +52,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
     },
   );
 
-  app.get('/alarms/:id', { schema: { summary: 'One alarm', params: IdParams } }, async (req) => {
+  app.get('/alarms/:id', { config: { permission: 'read' }, schema: { summary: 'One alarm', params: IdParams } }, async (req) => {
     const alarm = await deps.alarms.get(req.params.id);
     if (!alarm) throw notFound('alarm', req.params.id);
     return alarm;
@@ -60,6 +61,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
   app.post(
     '/alarms/:id/ack',
     {
+      config: { permission: 'alarms:write' },
       schema: {
         summary: 'Acknowledge an alarm',
         params: IdParams,
@@ -77,6 +79,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
   app.post(
     '/alarms/:id/clear',
     {
+      config: { permission: 'alarms:write' },
       schema: {
         summary: 'Clear an active alarm by hand; the rule raises a new one only after the condition has recovered',
         params: IdParams,
@@ -92,7 +95,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
     },
   );
 
-  app.get('/alarms/:id/history', { schema: { summary: 'Every transition of an alarm, oldest first', params: IdParams } }, async (req) => {
+  app.get('/alarms/:id/history', { config: { permission: 'read' }, schema: { summary: 'Every transition of an alarm, oldest first', params: IdParams } }, async (req) => {
     const items = await deps.alarms.history(req.params.id);
     if (!items) throw notFound('alarm', req.params.id);
     return { items };

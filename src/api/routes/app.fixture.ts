@@ -2,7 +2,11 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import type { InjectOptions } from 'fastify';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { createAccess } from '../../access/access.js';
+import { createPeopleStorePg } from '../../access/people.pg.js';
+import { ROLES, type Role } from '../../access/roles.js';
 import { createDeviceCredentials } from '../../access/credentials.js';
 import { createDeviceCredentialStorePg } from '../../access/devices.pg.js';
 import { createAlarmStorePg } from '../../alarms/store.pg.js';
@@ -21,7 +25,14 @@ import { buildApp, type App } from '../app.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface TestApp {
+  /** The app, whose inject() signs in with the admin token unless the request brings its own Authorization or cookie. */
   app: App;
+  /** The app as it is: no credentials added. */
+  raw: App;
+  /** A live token of each role. */
+  tokens: Record<Role, string>;
+  /** Security events recorded by the API. */
+  events: { event: string; fields: Record<string, unknown> }[];
   db: TestDatabase;
   /** Alarm changes the API reported (acknowledge, manual clear). */
   published: { change: string; alarm: unknown }[];
@@ -40,6 +51,9 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
   const archive = new PgArchiveStore(db.sql);
   const published: TestApp['published'] = [];
   const invalidations = { count: 0 };
+  const events: TestApp['events'] = [];
+  const access = createAccess({ store: createPeopleStorePg(db.sql), sessionTtlMs: 3_600_000 });
+  const people = { access, allowedOrigins: ['https://ops.example.com'], sessionTtlMs: 3_600_000, security: (event: string, fields: Record<string, unknown>) => void events.push({ event, fields }) };
   const notify = await startNotify({ sql: db.sql, allowLoopbackHttp: true, pollIntervalMs: 50, log });
   // A variable, not a literal: ApiDeps may name more ports than these tests need.
   const deps = {
@@ -58,14 +72,27 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
       metrics: createMetrics().registry,
       dashboardsDir: join(ROOT, 'dashboards'),
       uplotDir: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
+      people,
   };
   const app = await buildApp(deps, log);
+  const tokens = { admin: (await access.issueFirstAdminToken())! } as Record<Role, string>;
+  for (const role of ROLES.filter((r) => r !== 'admin')) tokens[role] = (await access.issueToken({ name: role, role, createdBy: 'fixture' })).token;
   return {
-    app, db, published, invalidations,
+    app: signedIn(app, tokens.admin), raw: app, tokens, events, db, published, invalidations,
     async close() {
       await app.close();
       await notify.close();
       await db.drop();
     },
   };
+}
+
+/** The existing route tests predate sign-in: their requests carry the admin token. */
+function signedIn(app: App, token: string): App {
+  const inject = (opts: InjectOptions | string) => {
+    const o = typeof opts === 'string' ? { url: opts } : opts;
+    const h = (o.headers ?? {}) as Record<string, unknown>;
+    return app.inject(h.authorization !== undefined || h.cookie !== undefined ? o : { ...o, headers: { ...h, authorization: `Bearer ${token}` } });
+  };
+  return new Proxy(app, { get: (target, name) => (name === 'inject' ? inject : Reflect.get(target, name, target)) });
 }

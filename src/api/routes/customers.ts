@@ -8,6 +8,7 @@ export const customerRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => asyn
   app.get(
     '/customers',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Search the customer archive',
         querystring: Type.Object({
@@ -25,7 +26,7 @@ export const customerRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => asyn
     },
   );
 
-  app.get('/customers/:id', { schema: { summary: 'A customer with its meters and open alarms', params: IdParams } }, async (req) => {
+  app.get('/customers/:id', { config: { permission: 'read' }, schema: { summary: 'A customer with its meters and open alarms', params: IdParams } }, async (req) => {
     const customer = await deps.archive.getCustomer(req.params.id);
     if (!customer) throw notFound('customer', req.params.id);
     return { ...customer, openAlarms: await deps.alarms.openForCustomer(customer.id) };

@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 const MAX_RANGE_MS = 93 * DAY_MS;
 
 export const meterRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/meters/:id', { schema: { summary: 'A meter and its customer', params: IdParams } }, async (req) => {
+  app.get('/meters/:id', { config: { permission: 'read' }, schema: { summary: 'A meter and its customer', params: IdParams } }, async (req) => {
     const ctx = await deps.archive.getMeter(req.params.id);
     if (!ctx) throw notFound('meter', req.params.id);
     return ctx;
@@ -18,6 +18,7 @@ export const meterRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
   app.get(
     '/meters/:id/series',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One kind of samples of a meter over a time range, in columns (primary values)',
         params: IdParams,

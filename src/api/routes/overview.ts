@@ -21,6 +21,7 @@ export const overviewRoutes = (deps: OverviewDeps): FastifyPluginAsyncTypebox =>
   app.get(
     '/overview/load',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Summed primary kW per class and in total, per 15-minute point of one local day',
         querystring: Type.Object({ day: Day }),
@@ -32,13 +33,14 @@ export const overviewRoutes = (deps: OverviewDeps): FastifyPluginAsyncTypebox =>
     },
   );
 
-  app.get('/overview/map', { schema: { summary: 'Large customers with lat/lon and the severity of their worst open alarm' } }, async () => ({
+  app.get('/overview/map', { config: { permission: 'read' }, schema: { summary: 'Large customers with lat/lon and the severity of their worst open alarm' } }, async () => ({
     items: await deps.overview.mapPoints(),
   }));
 
   app.get(
     '/overview',
     {
+      config: { permission: 'read' },
       schema: {
         summary: "Open alarms per class and severity, concentrators online/offline/unknown, today's data completeness",
         querystring: Type.Object({ day: Type.Optional(Day) }),

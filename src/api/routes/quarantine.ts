@@ -6,6 +6,7 @@ export const quarantineRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => as
   app.get(
     '/quarantine',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Messages and records that could not be accepted, newest first',
         querystring: Type.Object({

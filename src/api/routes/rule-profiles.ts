@@ -22,11 +22,12 @@ function invalid(reply: FastifyReply, errors: string[]) {
 export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): FastifyPluginAsyncTypebox => async (app) => {
   const profiles = deps.ruleProfiles;
 
-  app.get('/rule-profiles', { schema: { summary: 'Rule settings of every customer class' } }, async () => ({ profiles: await profiles.all() }));
+  app.get('/rule-profiles', { config: { permission: 'read' }, schema: { summary: 'Rule settings of every customer class' } }, async () => ({ profiles: await profiles.all() }));
 
   app.get(
     '/rule-profiles/audit',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Changes to rule profiles and customer overrides, newest first',
         querystring: Type.Object({
@@ -45,14 +46,14 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
     },
   );
 
-  app.get('/rule-profiles/:class', { schema: { summary: 'Rule settings of one customer class', params: Type.Object({ class: ClassCode }) } }, async (req) => {
+  app.get('/rule-profiles/:class', { config: { permission: 'read' }, schema: { summary: 'Rule settings of one customer class', params: Type.Object({ class: ClassCode }) } }, async (req) => {
     const all = await profiles.all();
     return { class: req.params.class, rules: all[req.params.class] };
   });
 
   app.put(
     '/rule-profiles/:class',
-    { schema: { summary: 'Change rule settings of one class (fields per rule; tiers replace as a whole)', params: Type.Object({ class: ClassCode }), body: ChangeBody } },
+    { config: { permission: 'rules:write' }, schema: { summary: 'Change rule settings of one class (fields per rule; tiers replace as a whole)', params: Type.Object({ class: ClassCode }), body: ChangeBody } },
     async (req, reply) => {
       const result = await profiles.updateClass(req.params.class, req.body.rules, req.body.by);
       if (!result.ok) return invalid(reply, result.errors);
@@ -60,7 +61,7 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
     },
   );
 
-  app.get('/customers/:id/rule-overrides', { schema: { summary: "A customer's rule overrides", params: IdParams } }, async (req) => {
+  app.get('/customers/:id/rule-overrides', { config: { permission: 'read' }, schema: { summary: "A customer's rule overrides", params: IdParams } }, async (req) => {
     const overrides = await profiles.overrides(req.params.id);
     if (!overrides) throw notFound('customer', req.params.id);
     return { customerId: req.params.id, rules: overrides };
@@ -68,7 +69,7 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
 
   app.put(
     '/customers/:id/rule-overrides',
-    { schema: { summary: "Set a customer's override of each rule named (replacing that rule's override)", params: IdParams, body: ChangeBody } },
+    { config: { permission: 'rules:write' }, schema: { summary: "Set a customer's override of each rule named (replacing that rule's override)", params: IdParams, body: ChangeBody } },
     async (req, reply) => {
       const result = await profiles.putOverrides(req.params.id, req.body.rules, req.body.by);
       if (!result.ok) {
@@ -82,6 +83,7 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
   app.delete(
     '/customers/:id/rule-overrides',
     {
+      config: { permission: 'rules:write' },
       schema: {
         summary: "Remove a customer's override of one rule, or all of them",
         params: IdParams,
