@@ -7,6 +7,7 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
 import { LoadGen } from './loadgen-client.js';
+import type { ServiceChild } from './service.js';
 import { percentile } from './stats.js';
 import { PROBE_CONCENTRATOR, QUARTER_MS, batchedSenders } from './workload.js';
 
@@ -19,7 +20,7 @@ export async function latency(ctx: Ctx): Promise<void> {
   const backgroundPerSec = (ctx.results.batchedSamplesPerSec || 20_000) / 2;
   if (!ctx.results.batchedSamplesPerSec) ctx.notes.push('latency: batched was not run; background load is 10,000 samples/s');
 
-  const ws = new WebSocket(`ws://127.0.0.1:${svc.httpPort}/ws`);
+  const ws = new WebSocket(`ws://127.0.0.1:${svc.httpPort}/ws`, { headers: svc.headers });
   const waiters = new Map<string, (kind: 'sample' | 'alarm', atMs: number) => void>();
   ws.on('message', (data) => {
     const at = performance.now();
@@ -46,7 +47,7 @@ export async function latency(ctx: Ctx): Promise<void> {
       const tsMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - QUARTER_MS;
       for (const meterId of ctx.workload.probeMeters) {
         if (performance.now() > until) break;
-        const times = await probe(svc.base, device, meterId, tsMs, waiters);
+        const times = await probe(svc, device, meterId, tsMs, waiters);
         if (!times) missed++;
         else {
           stored.push(times.storedMs);
@@ -73,7 +74,7 @@ export async function latency(ctx: Ctx): Promise<void> {
 }
 
 async function probe(
-  base: string,
+  svc: Pick<ServiceChild, 'base' | 'headers'>,
   device: mqtt.MqttClient,
   meterId: string,
   tsMs: number,
@@ -86,10 +87,10 @@ async function probe(
   const t0 = performance.now();
   await device.publishAsync(`concentrators/${PROBE_CONCENTRATOR}/voltage`, payload, { qos: 1 });
   let storedAt = NaN;
-  const url = `${base}/api/meters/${meterId}/series?kind=voltage&from=${tsMs}&to=${tsMs + 1}`;
+  const url = `${svc.base}/api/meters/${meterId}/series?kind=voltage&from=${tsMs}&to=${tsMs + 1}`;
   while (performance.now() - t0 < PROBE_TIMEOUT_MS) {
     if (Number.isNaN(storedAt)) {
-      const series = (await (await fetch(url)).json()) as { ts?: number[] };
+      const series = (await (await fetch(url, { headers: svc.headers })).json()) as { ts?: number[] };
       if (series.ts?.length) storedAt = performance.now();
     }
     if (!Number.isNaN(storedAt) && !Number.isNaN(wsAt) && !Number.isNaN(alarmAt)) break;

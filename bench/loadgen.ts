@@ -60,7 +60,7 @@ function open(host: string, port: number, clientId: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
     socket.once('error', reject);
-    socket.once('connect', () => socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0 })));
+    socket.once('connect', () => socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 3600 })));
     socket.once('data', (chunk: Buffer) => {
       socket.off('error', reject);
       socket.on('error', () => undefined);

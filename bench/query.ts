@@ -51,7 +51,7 @@ export async function query(ctx: Ctx): Promise<void> {
         const meterId = meterIds[(i * 7919) % meterIds.length];
         const from = FIRST_DAY_MS + ((i * 31) % days) * DAY_MS;
         const t0 = performance.now();
-        const res = await fetch(`${ctx.svc.base}/api/meters/${meterId}/series?kind=load&from=${from}&to=${from + DAY_MS}`);
+        const res = await fetch(`${ctx.svc.base}/api/meters/${meterId}/series?kind=load&from=${from}&to=${from + DAY_MS}`, { headers: ctx.svc.headers });
         const body = (await res.json()) as { ts?: number[] };
         dayCurve.push(performance.now() - t0);
         if (body.ts?.length !== 96) throw new Error(`day curve of ${meterId} has ${body.ts?.length} points, expected 96`);

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   try {
     log(ctx, `loadwatch bench${opts.quick ? ' (quick)' : ''}: ${machine.cpus} x ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB;` +
       ` node ${versions.node}, PostgreSQL ${versions.postgres}, aedes ${versions.aedes}, mosquitto ${versions.mosquitto}; seed ${opts.seed}`);
-    const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: workload.archiveCsv });
+    const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { ...svc.headers, 'content-type': 'text/csv' }, body: workload.archiveCsv });
     if (!imported.ok) throw new Error(`archive import failed: ${imported.status} ${await imported.text()}`);
     log(ctx, `archive: ${workload.fleet.meters.length} fleet meters behind ${workload.fleet.concentrators.length} concentrators + ${workload.probeMeters.length} probe meters imported`);
     for (const s of opts.scenarios) {

@@ -1,5 +1,5 @@
 /** The service under test, as operators run it (`node --import tsx src/main.ts`), in production mode on PostgreSQL. */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonLink, nodeTsx, spawnTracked, stopTracked } from './children.js';
@@ -11,6 +11,8 @@ export interface ServiceChild {
   base: string;
   httpPort: number;
   mqttPort: number;
+  /** Authorization of the admin token the service made at its first start, when the API asks for one. */
+  headers: Record<string, string>;
   metrics(): Promise<{ stored: number; backlog: number; quarantined: number }>;
   stop(): Promise<void>;
 }
@@ -28,18 +30,23 @@ export async function startServiceChild(schema: string, cpuProfDir?: string): Pr
     DATABASE_URL,
     DATABASE_SCHEMA: schema,
     LOG_LEVEL: 'info',
+    // The load generator's devices connect without credentials.
+    MQTT_ALLOW_ANONYMOUS: 'true',
   });
   const link = new JsonLink(proc);
   const ready = await link.next((e) => e.msg === 'loadwatch is running', 60_000, 'service start');
   const httpPort = ready.httpPort as number;
   const base = `http://127.0.0.1:${httpPort}`;
+  const tokenFile = join(dataDir, 'admin-token');
+  const headers: Record<string, string> = existsSync(tokenFile) ? { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } : {};
   return {
+    headers,
     pid: proc.pid!,
     base,
     httpPort,
     mqttPort: ready.mqttPort as number,
     async metrics() {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      const text = await (await fetch(`${base}/metrics`, { headers })).text();
       const pick = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
       return {
         stored: pick(/^loadwatch_ingest_samples_total\{result="(?:stored|overwritten)"\} (\S+)$/gm),

@@ -255,6 +255,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       await rules.submit(samples);
     },
     checkpoint: (pos) => journal.checkpoint(pos),
+    persistDownstream: () => rules.persist(),
     onStoreHealth(failure) {
       storeFailure = failure;
       showDegraded();

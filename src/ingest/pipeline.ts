@@ -20,6 +20,11 @@ export interface PipelineDeps {
   afterStore(samples: AnySample[]): Promise<void>;
   /** Everything up to pos is stored: the journal may forget it. */
   checkpoint(pos: JournalPosition): void;
+  /**
+   * Makes durable what afterStore has done so far (rule state kept in memory); a batch is checkpointed only
+   * once a call that began after its afterStore has resolved. Absent: afterStore's work is durable when it resolves.
+   */
+  persistDownstream?(): Promise<void>;
   /** Told when storing starts failing (with the first failure's time and the latest error) and when it works again. */
   onStoreHealth?(failure: { sinceMs: number; message: string } | undefined): void;
   metrics: Metrics;
@@ -31,6 +36,8 @@ export interface PipelineDeps {
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 const MAX_DOWNSTREAM_IN_FLIGHT = 2;
+// Under load, downstream work is made durable (and the journal checkpointed) this often; at once when idle.
+const PERSIST_INTERVAL_MS = 2_000;
 
 /**
  * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
@@ -49,9 +56,14 @@ export class IngestPipeline {
   private readonly logLimiter: ClientLogLimiter;
   /** Set while store attempts fail (store unreachable): the journal is buffering meanwhile. */
   private failing: { sinceMs: number; message: string } | undefined;
+  /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
+  private unpersisted: JournalPosition | undefined;
+  private persisting: Promise<void> | undefined;
+  private persistedAtMs: number;
 
   constructor(private readonly deps: PipelineDeps) {
     this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
+    this.persistedAtMs = deps.clock();
   }
 
   push(records: readonly JournalRecord[]): void {
@@ -80,8 +92,10 @@ export class IngestPipeline {
     this.running = true;
     do {
       await this.storeQueued();
-      // Rules and live pushes of the last batches finish before the pipeline counts as idle.
+      // Rules and live pushes of the last batches finish, and are persisted, before the pipeline counts as idle.
       await this.downstream;
+      await this.persisting;
+      await this.persist();
     } while (this.head < this.queue.length && !this.stopped);
     this.running = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -205,9 +219,38 @@ export class IngestPipeline {
       } catch (err) {
         this.deps.log.error({ err, samples: samples.length }, 'rule evaluation or live push failed for a stored batch');
       }
-      this.deps.checkpoint(position);
       this.downstreamInFlight--;
+      this.settle(position);
     });
+  }
+
+  private settle(position: JournalPosition): void {
+    if (!this.deps.persistDownstream) {
+      this.deps.checkpoint(position);
+      return;
+    }
+    this.unpersisted = position;
+    if (!this.persisting && this.deps.clock() - this.persistedAtMs >= PERSIST_INTERVAL_MS) void this.persist();
+  }
+
+  /** One persistDownstream call covering every batch settled so far; then their checkpoint. */
+  private persist(): Promise<void> {
+    const persistDownstream = this.deps.persistDownstream;
+    const pos = this.unpersisted;
+    if (!persistDownstream || !pos || this.persisting) return this.persisting ?? Promise.resolve();
+    this.unpersisted = undefined;
+    this.persistedAtMs = this.deps.clock();
+    this.persisting = persistDownstream().then(
+      () => this.deps.checkpoint(pos),
+      (err: unknown) => {
+        // The batches stay in the journal; the next call covers them.
+        this.unpersisted ??= pos;
+        this.deps.log.error({ err }, 'persisting rule state failed; the journal keeps the batches since the last success');
+      },
+    ).finally(() => {
+      this.persisting = undefined;
+    });
+    return this.persisting;
   }
 
   /** At most MAX_DOWNSTREAM_IN_FLIGHT stored batches wait for their rules: beyond that, storing waits too. */

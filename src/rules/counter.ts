@@ -128,7 +128,20 @@ export type PointValue = number | null | readonly (number | null)[];
 const valid = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 function perTier(value: PointValue, tierCount: number): (number | null)[] {
-  return Array.from({ length: tierCount }, (_, i) => valid(Array.isArray(value) ? value[i] : (value as number | null)));
+  const out = new Array<number | null>(tierCount);
+  for (let i = 0; i < tierCount; i++) out[i] = valid(Array.isArray(value) ? value[i] : (value as number | null));
+  return out;
+}
+
+/** No alarm, no count running and no value violating: the step only moves the timestamps (most samples). */
+function quietStep(prev: CounterState, tsMs: number, values: readonly (number | null)[], defs: readonly CounterTier[]): CounterState | undefined {
+  if (prev.active !== null || prev.tiers.length !== defs.length) return undefined;
+  for (const t of prev.tiers) if (t.count !== 0 || t.raised || t.clearCount !== 0) return undefined;
+  for (let i = 0; i < defs.length; i++) {
+    const v = values[i];
+    if (v !== null && violates(v, defs[i].limit) !== null) return undefined;
+  }
+  return { lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs: null, runPeakValue: null, tiers: prev.tiers, active: null };
 }
 
 /** One sample; value null = missing, which pauses every count (domain.md decision 5). */
@@ -142,6 +155,8 @@ export function stepCounter(
   if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
   const values = perTier(value, defs.length);
   if (values.every((v) => v === null)) return { state: { ...prev, lastTsMs: tsMs } };
+  const quiet = quietStep(prev, tsMs, values, defs);
+  if (quiet) return { state: quiet };
 
   const gapReset = prev.lastValueTsMs !== null && tsMs - prev.lastValueTsMs > opts.maxGapMs;
   const before = alignTiers(prev, defs.length).map((t) => (gapReset ? { ...t, count: 0, clearCount: 0 } : t));

@@ -10,14 +10,21 @@ import { evaluate } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
 import type { RuleOverrides, SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
+import { StateCache, snapshotState, type CachedState } from './state-cache.js';
 import { lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
 import type { Transition } from './transition.js';
 
 export type { AlarmChange } from '../alarms/store.js';
 
 export interface RuleEngine {
-  /** Samples just stored (primary values), any meters, any order; contexts has every meterId in samples. */
-  evaluate(samples: readonly AnySample[], contexts: ReadonlyMap<string, MeterContext>): Promise<AlarmChange[]>;
+  /**
+   * Samples just stored (primary values), any meters, any order; contexts has every meterId in samples.
+   * With deferSnapshot, meters whose evaluation changed no alarm keep their new state in this process until
+   * flush(); meters with alarm changes are always written with them, in one transaction.
+   */
+  evaluate(samples: readonly AnySample[], contexts: ReadonlyMap<string, MeterContext>, opts?: { deferSnapshot?: boolean }): Promise<AlarmChange[]>;
+  /** Writes the rule state of every meter evaluated since its last write (one statement). */
+  flush(): Promise<void>;
   /** Drops the settings cache: an edit made through this process applies to its next evaluation. */
   invalidateSettings(): void;
 }
@@ -36,10 +43,6 @@ function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
   return out;
 }
 
-/**
- * Rule evaluation as a service: state lives in rule_state and alarms in the alarms table, so any number of
- * workers can run this; the only process-local thing is the settings cache.
- */
 /** Per-customer overrides of these customers (the alarms module stores them: overrides.pg.ts). */
 export type OverridesLoader = (sql: Sql, customerIds: readonly string[]) => Promise<Map<string, RuleOverrides>>;
 
@@ -49,7 +52,11 @@ export interface RuleEngineDeps {
   /** Where days and months are cut (domain.md decision 4); default Asia/Shanghai. */
   utilityTz?: string;
   loadOverrides?: OverridesLoader;
+  /** Meters whose rule state this process keeps between batches (beyond it, the least recent clean ones go). */
+  cacheMeters?: number;
 }
+
+const DEFAULT_CACHE_METERS = 100_000;
 
 /** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
 async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
@@ -59,26 +66,108 @@ async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: 
   return days;
 }
 
+/**
+ * Rule evaluation as a service. rule_state in PostgreSQL is the truth; this process caches the states of the
+ * meters it evaluates (state-cache.ts) and trusts an entry only while the stored version is the one it read or
+ * wrote, checked under the meters' locks in every evaluation, so any number of workers can run this and a
+ * meter (or shard) that moves between them is reloaded. A state is written with the alarm changes it caused,
+ * in the same transaction; otherwise at the end of the evaluation, or with deferSnapshot at the next flush():
+ * the caller then keeps the evaluated samples replayable (the ingest journal) until flush() resolves, so after
+ * a crash the stored state plus the replay gives what was evaluated, and since a state with alarm changes is
+ * never left unwritten, the replay repeats no alarm change.
+ */
 export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine> {
   const { sql, log } = deps;
   const tz = deps.utilityTz ?? 'Asia/Shanghai';
   const loadOverrides = deps.loadOverrides ?? loadOverridesPg;
   const seeded = await seedDefaultSettings(sql);
   if (seeded > 0) log.info({ seeded }, 'seeded default rule settings');
+  const cache = new StateCache(deps.cacheMeters ?? DEFAULT_CACHE_METERS);
+  // One evaluation or flush at a time in this process: both read and replace cache entries.
+  let turn: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = turn.then(fn, fn);
+    turn = run.catch(() => undefined);
+    return run;
+  };
 
-  let cache: { settings: SettingsByClass; atMs: number } | undefined;
+  let settingsCache: { settings: SettingsByClass; atMs: number } | undefined;
   async function settings(): Promise<SettingsByClass> {
-    if (!cache || Date.now() - cache.atMs > SETTINGS_MAX_AGE_MS) {
-      cache = { settings: await loadSettings(sql, log), atMs: Date.now() };
+    if (!settingsCache || Date.now() - settingsCache.atMs > SETTINGS_MAX_AGE_MS) {
+      settingsCache = { settings: await loadSettings(sql, log), atMs: Date.now() };
     }
-    return cache.settings;
+    return settingsCache.settings;
+  }
+
+  /** The cached states of these meters, reloaded where the stored version moved on (another writer). */
+  async function statesOf(tx: Sql, meterIds: readonly string[]): Promise<void> {
+    const versions = await lockMeters(tx, meterIds);
+    const stale: string[] = [];
+    for (const id of meterIds) {
+      const cached = cache.get(id);
+      const version = versions.get(id) ?? 0;
+      if (cached && cached.version === version) continue;
+      if (cached?.dirty) log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; reloaded');
+      stale.push(id);
+    }
+    if (stale.length === 0) return;
+    const loaded = await loadStates(tx, stale);
+    for (const id of stale) cache.set(id, { state: loaded.get(id) ?? {}, version: versions.get(id) ?? 0, dirty: false });
+  }
+
+  /** Writes these entries as their next versions; returns the entries to put in the cache once committed. */
+  async function write(tx: Sql, entries: ReadonlyMap<string, CachedState>): Promise<Map<string, CachedState>> {
+    const rows: StateRow[] = [];
+    const written = new Map<string, CachedState>();
+    for (const [meterId, e] of entries) {
+      rows.push({ meterId, json: snapshotState(e.state), version: e.version + 1 });
+      written.set(meterId, { state: e.state, version: e.version + 1, dirty: false });
+    }
+    await saveStates(tx, rows);
+    return written;
+  }
+
+  async function evaluateBatch(byMeter: Map<string, AnySample[]>, contexts: ReadonlyMap<string, MeterContext>, defer: boolean): Promise<AlarmChange[]> {
+    const current = await settings();
+    const meterIds = [...byMeter.keys()];
+    const { changes, next } = await sql.transaction(async (tx) => {
+      await statesOf(tx, meterIds);
+      const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
+      const overrides = await loadOverrides(tx, customerIds);
+      // Evaluation is pure: the new states enter the cache only once the transaction has committed.
+      const next = new Map<string, CachedState>();
+      const mustWrite = new Map<string, CachedState>();
+      const transitions: Transition[] = [];
+      let tooLate = 0;
+      for (const [meterId, list] of byMeter) {
+        const before = cache.get(meterId) as CachedState;
+        const ctx = contexts.get(meterId) as MeterContext;
+        const result = evaluate(ctx, list, current, before.state, {
+          days: await daysOf(tx, meterId, list, tz), overrides: overrides.get(ctx.customer.id),
+        });
+        tooLate += result.tooLate;
+        if (!result.changed) continue;
+        const entry = { state: result.state, version: before.version, dirty: true };
+        next.set(meterId, entry);
+        if (result.transitions.length > 0 || !defer) mustWrite.set(meterId, entry);
+        for (const t of result.transitions) transitions.push(t);
+      }
+      const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
+      for (const [id, e] of await write(tx, mustWrite)) next.set(id, e);
+      if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
+      if (tooLate > 0) log.warn({ tooLate }, 'samples older than the rule window were not evaluated');
+      return { changes, next };
+    });
+    for (const [id, e] of next) cache.set(id, e);
+    cache.trim();
+    return changes;
   }
 
   return {
     invalidateSettings() {
-      cache = undefined;
+      settingsCache = undefined;
     },
-    async evaluate(samples, contexts) {
+    evaluate(samples, contexts, opts = {}) {
       const byMeter = groupByMeter(samples);
       for (const meterId of byMeter.keys()) {
         if (!contexts.has(meterId)) {
@@ -86,32 +175,26 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
           byMeter.delete(meterId);
         }
       }
-      if (byMeter.size === 0) return [];
-      const current = await settings();
-      const meterIds = [...byMeter.keys()];
-      return sql.transaction(async (tx) => {
-        await lockMeters(tx, meterIds);
-        const states = await loadStates(tx, meterIds);
-        const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
-        const overrides = await loadOverrides(tx, customerIds);
-        const changed: StateRow[] = [];
-        const transitions: Transition[] = [];
-        let tooLate = 0;
-        for (const [meterId, list] of byMeter) {
-          const before = states.get(meterId) ?? {};
-          const ctx = contexts.get(meterId) as MeterContext;
-          const result = evaluate(ctx, list, current, before, {
-            days: await daysOf(tx, meterId, list, tz), overrides: overrides.get(ctx.customer.id),
-          });
-          tooLate += result.tooLate;
-          transitions.push(...result.transitions);
-          if (JSON.stringify(result.state) !== JSON.stringify(before)) changed.push({ meterId, state: result.state });
-        }
-        const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
-        await saveStates(tx, changed);
-        if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
-        if (tooLate > 0) log.warn({ tooLate }, 'samples older than the rule window were not evaluated');
-        return changes;
+      if (byMeter.size === 0) return Promise.resolve([]);
+      return serially(() => evaluateBatch(byMeter, contexts, opts.deferSnapshot ?? false));
+    },
+    flush() {
+      return serially(async () => {
+        const dirty = cache.dirty();
+        if (dirty.length === 0) return;
+        const written = await sql.transaction(async (tx) => {
+          const versions = await lockMeters(tx, dirty);
+          const mine = new Map<string, CachedState>();
+          for (const id of dirty) {
+            const e = cache.get(id) as CachedState;
+            if ((versions.get(id) ?? 0) === e.version) mine.set(id, e);
+            else log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; its snapshot is dropped');
+          }
+          return write(tx, mine);
+        });
+        for (const id of dirty) if (!written.has(id)) cache.delete(id);
+        for (const [id, e] of written) cache.set(id, e);
+        cache.trim();
       });
     },
   };

@@ -4,7 +4,7 @@ import type { CustomerClass } from '../domain/customer-class.js';
 import type { AnySample, LoadValues, PhaseValues } from '../domain/sample.js';
 import type { Step } from './counter.js';
 import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
-import { curveTracks } from './curve-tracks.js';
+import { curveTracks, type CurveTrack } from './curve-tracks.js';
 import { dailyPoints } from './daily-tracks.js';
 import type { DayInput } from './day-input.js';
 import { COLLECTION_RULES, CURVE_RULES, RULES, type RuleCode } from './rule-codes.js';
@@ -89,6 +89,8 @@ export interface EvaluateOptions {
 
 export interface Evaluation {
   state: MeterRuleState;
+  /** False when state is the one passed in, unchanged (a replay, or nothing to evaluate). */
+  changed: boolean;
   transitions: Transition[];
   /** Values older than a track's window, ignored (window.ts). */
   tooLate: number;
@@ -98,14 +100,52 @@ const isCurveRule = (r: RuleCode) => (CURVE_RULES as readonly string[]).includes
 
 // Merging class settings is pure and the same for every customer of the same classes: once per
 // (settings snapshot, classes, rule) instead of once per meter and batch.
+// Keyed by the classes array too (one per archive entry), so a hit costs no string building.
 const merged = new WeakMap<SettingsByClass, Map<string, RuleSettings | undefined>>();
+const mergedByArray = new WeakMap<SettingsByClass, WeakMap<readonly CustomerClass[], Map<RuleCode, RuleSettings | undefined>>>();
 
 function classSettings(classes: readonly CustomerClass[], rule: RuleCode, settings: SettingsByClass): RuleSettings | undefined {
+  let byArray = mergedByArray.get(settings);
+  if (!byArray) mergedByArray.set(settings, (byArray = new WeakMap()));
+  let byRule = byArray.get(classes);
+  if (!byRule) byArray.set(classes, (byRule = new Map()));
+  if (byRule.has(rule)) return byRule.get(rule);
   let bySnapshot = merged.get(settings);
   if (!bySnapshot) merged.set(settings, (bySnapshot = new Map()));
   const key = `${rule}:${classes.join('|')}`;
   if (!bySnapshot.has(key)) bySnapshot.set(key, effectiveSettings(classes, rule, settings));
-  return bySnapshot.get(key);
+  const s = bySnapshot.get(key);
+  byRule.set(rule, s);
+  return s;
+}
+
+// Track definitions depend only on the meter's archive entry and its merged settings, so they are built once
+// per (settings object, meter context) and reused by every batch until either changes.
+const tracksCache = new WeakMap<RuleSettings, WeakMap<MeterContext, Map<RuleCode, CurveTrack[]>>>();
+
+function cachedCurveTracks(ctx: MeterContext, rule: RuleCode, s: RuleSettings, bands: VoltageBands): CurveTrack[] {
+  if (bands !== DEFAULT_VOLTAGE_BANDS) return curveTracks(ctx, rule, s, bands);
+  let byCtx = tracksCache.get(s);
+  if (!byCtx) tracksCache.set(s, (byCtx = new WeakMap()));
+  let byRule = byCtx.get(ctx);
+  if (!byRule) byCtx.set(ctx, (byRule = new Map()));
+  let tracks = byRule.get(rule);
+  if (!tracks) byRule.set(rule, (tracks = curveTracks(ctx, rule, s, bands)));
+  return tracks;
+}
+
+const fingerprints = new WeakMap<TrackDef, string>();
+
+/** FNV-1a of the tiers and options (functions are left out: what they capture shows in the limits). */
+function fingerprintOf(def: TrackDef): string {
+  let f = fingerprints.get(def);
+  if (f === undefined) {
+    const text = JSON.stringify([def.tiers, def.opts]);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    fingerprints.set(def, (f = hash.toString(36)));
+  }
+  return f;
 }
 
 /**
@@ -124,18 +164,26 @@ export function evaluate(
   const next: MeterRuleState = { ...state };
   const transitions: Transition[] = [];
   let tooLate = 0;
+  let changed = false;
   const mine = samples.filter((s) => s.meterId === ctx.meter.id);
   const recent = state[RECENT_KEY] as Recent | undefined;
   const points = newPoints(mine, recent ?? { voltage: [], current: [], load: [] });
-  if (points.length > 0) next[RECENT_KEY] = updateRecent(recent, mine);
+  if (points.length > 0) {
+    next[RECENT_KEY] = updateRecent(recent, mine);
+    changed = true;
+  }
 
   const run = (def: TrackDef, values: WindowPoint[]) => {
     if (values.length === 0) return;
     const key = stateKey(def.rule, def.phase);
-    const result = advanceTrack(asTrackState(next[key], def.tiers.length), values, def.tiers, def.opts);
+    const prev = asTrackState(next[key], def.tiers.length);
+    const result = advanceTrack(prev, values, def.tiers, def.opts, fingerprintOf(def));
     tooLate += result.tooLate;
     for (const step of result.steps) push(transitions, toTransition(ctx.meter.id, def, step));
-    next[key] = result.state satisfies TrackState;
+    if (result.state !== prev) {
+      next[key] = result.state satisfies TrackState;
+      changed = true;
+    }
   };
 
   for (const rule of RULES) {
@@ -144,7 +192,7 @@ export function evaluate(
     const s = override ? effectiveSettings(ctx.customer.classes, rule, settings, override) : classSettings(ctx.customer.classes, rule, settings);
     if (!s) continue;
     if (isCurveRule(rule) && s.form !== 'daily') {
-      for (const track of curveTracks(ctx, rule, s, bands)) {
+      for (const track of cachedCurveTracks(ctx, rule, s, bands)) {
         const complete = points.filter((p) => track.needs.every((k) => p[k] !== undefined));
         run(track, complete.map((p): WindowPoint => [p.tsMs, track.read(p)]));
       }
@@ -154,5 +202,5 @@ export function evaluate(
       for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, [[day.dayStartMs, p.value]]);
     }
   }
-  return { state: next, transitions, tooLate };
+  return changed ? { state: next, changed, transitions, tooLate } : { state, changed, transitions, tooLate };
 }

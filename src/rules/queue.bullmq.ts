@@ -77,6 +77,7 @@ export async function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Log
       const parts = [...splitByShard(samples, opts.shards)];
       await Promise.all(parts.map(([shard, list]) => queues[shard].add(RULE_JOB_NAME, { samples: list }, { jobId: ruleJobId(shard, list) })));
     },
+    async persist() {},
     async close() {
       await Promise.all([...events.map((e) => e.close()), ...queues.map((q) => q.close())]);
     },

@@ -49,6 +49,7 @@ export async function openRuleRunner(config: Pick<Config, 'redis' | 'ruleQueue' 
   }
   return {
     submit: (samples) => runner.submit(samples),
+    persist: () => runner.persist(),
     async close() {
       await workers?.close();
       await runner.close();

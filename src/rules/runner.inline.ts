@@ -18,9 +18,10 @@ export function createInlineRuleRunner(deps: InlineRunnerDeps): RuleRunner {
         const ctx = deps.contextOf(s.meterId);
         if (ctx) contexts.set(s.meterId, ctx);
       }
-      const changes = await deps.engine.evaluate(samples, contexts);
+      const changes = await deps.engine.evaluate(samples, contexts, { deferSnapshot: true });
       if (changes.length > 0) await deps.onChanges(changes);
     },
-    async close() {},
+    persist: () => deps.engine.flush(),
+    close: () => deps.engine.flush(),
   };
 }

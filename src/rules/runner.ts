@@ -9,6 +9,12 @@ import type { AnySample } from '../domain/sample.js';
 export interface RuleRunner {
   /** Resolves once the samples are evaluated (inline) or durably queued (BullMQ). */
   submit(samples: readonly AnySample[]): Promise<void>;
+  /**
+   * Resolves once what every submit() resolved so far has done is durable: until then the caller keeps those
+   * samples replayable (the journal checkpoint waits). Inline this writes the rule state kept in memory since
+   * the last call; a queue has nothing to add.
+   */
+  persist(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -5,14 +5,17 @@ import type { MeterRuleState } from './evaluate.js';
 const RULE_LOCK_CLASS = 4_207_312;
 
 /**
- * Serialises evaluations of the same meters across workers until the transaction ends. Locks are taken in
- * one sorted order so two batches sharing meters cannot deadlock.
+ * Serialises evaluations and snapshot writes of the same meters across workers until the transaction ends
+ * (locks taken in one sorted order, so two batches sharing meters cannot deadlock), then returns the version
+ * of each meter's stored state (absent: no row yet, version 0).
  */
-export async function lockMeters(tx: Sql, meterIds: readonly string[]): Promise<void> {
+export async function lockMeters(tx: Sql, meterIds: readonly string[]): Promise<Map<string, number>> {
   await tx.query(
     `SELECT count(pg_advisory_xact_lock($2, k)) FROM (SELECT DISTINCT hashtext(m) AS k FROM unnest($1::text[]) m ORDER BY k) s`,
     [meterIds, RULE_LOCK_CLASS],
   );
+  const res = await tx.query<{ meter_id: string; version: string | number }>('SELECT meter_id, version FROM rule_state WHERE meter_id = ANY($1::text[])', [meterIds]);
+  return new Map(res.rows.map((r) => [r.meter_id, Number(r.version)]));
 }
 
 /** rule_state of these meters, in one query: one row per meter holding every (rule, phase) state. */
@@ -25,16 +28,18 @@ export async function loadStates(tx: Sql, meterIds: readonly string[]): Promise<
 
 export interface StateRow {
   meterId: string;
-  state: MeterRuleState;
+  /** The state as JSON (snapshotState). */
+  json: string;
+  version: number;
 }
 
-/** Upserts the changed meters' states in one query. */
+/** Upserts these meters' states with their new versions in one query (the caller holds their locks). */
 export async function saveStates(tx: Sql, rows: readonly StateRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO rule_state (meter_id, state, updated_at)
-     SELECT m, s::jsonb, now() FROM unnest($1::text[], $2::text[]) AS u(m, s)
-     ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-    [rows.map((r) => r.meterId), rows.map((r) => JSON.stringify(r.state))],
+    `INSERT INTO rule_state (meter_id, state, version, updated_at)
+     SELECT m, s::jsonb, v, now() FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(m, s, v)
+     ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+    [rows.map((r) => r.meterId), rows.map((r) => r.json), rows.map((r) => r.version)],
   );
 }
