@@ -1,4 +1,7 @@
-/** Alarm board: open alarms of all customers, most severe and newest first, live, filtered, with acknowledge and clear. */
+/**
+ * Alarm board: open alarms of all customers, most severe and newest first, live, filtered, with acknowledge
+ * and clear for roles that may act (a viewer sees the board without the buttons).
+ */
 import { ackAlarm, clearAlarm, listAlarms } from './api.js';
 import { applyAlarmChange, compareAlarms } from './alarm-order.js';
 import { el, formatDateTime, formatNumber } from './format.js';
@@ -10,7 +13,7 @@ const peakUnit = (rule) => (rule.startsWith('V') ? 'V' : '');
 
 /**
  * @param {{ table: HTMLTableSectionElement, count: HTMLElement, dialog: HTMLDialogElement, filters: HTMLElement,
- *   dispatcher: () => string, onChange?: () => void, onError: (err: unknown) => void, onOpenCustomer: (id: string, meterId: string) => void }} opts
+ *   dispatcher: () => string, canAct: () => boolean, onChange?: () => void, onError: (err: unknown) => void, onOpenCustomer: (id: string, meterId: string) => void }} opts
  */
 export function createAlarmList(opts) {
   /** @type {any[]} */
@@ -56,14 +59,28 @@ export function createAlarmList(opts) {
     render();
   };
 
+  /** The actions cell: acknowledged state or its button, and clear; read-only roles see the state only. @param {any} a */
+  const actions = (a) => {
+    if (a.acknowledged) {
+      const acked = el('span', { class: 'acked', title: a.ackComment ?? '' }, `✓ ${t('acked')}`, el('br'), el('small', { class: 'muted' }, t('ackedBy', { by: a.ackBy ?? '' })));
+      if (!opts.canAct()) return [acked];
+      return [acked, ' ', button(a, 'clear')];
+    }
+    if (!opts.canAct()) return [el('span', { class: 'muted', title: t('readOnly') }, t('unacked'))];
+    return [button(a, 'ack'), ' ', button(a, 'clear')];
+  };
+
+  /** @param {any} a @param {'ack'|'clear'} action */
+  const button = (a, action) => {
+    const b = action === 'ack'
+      ? el('button', { type: 'button', class: 'ack', 'data-ack': a.id }, t('ack'))
+      : el('button', { type: 'button', class: 'clear', 'data-clear': a.id, title: t('clearTitle') }, t('clear'));
+    b.addEventListener('click', () => act(a, action));
+    return b;
+  };
+
   /** @param {any} a */
   const row = (a) => {
-    const action = a.acknowledged
-      ? el('span', { class: 'acked', title: a.ackComment ?? '' }, `✓ ${t('acked')}`, el('br'), el('small', { class: 'muted' }, t('ackedBy', { by: a.ackBy ?? '' })))
-      : el('button', { type: 'button', class: 'ack', 'data-ack': a.id }, t('ack'));
-    if (!a.acknowledged) action.addEventListener('click', () => act(a, 'ack'));
-    const clear = el('button', { type: 'button', class: 'clear', 'data-clear': a.id, title: t('clearTitle') }, t('clear'));
-    clear.addEventListener('click', () => act(a, 'clear'));
     const customerLink = el('a', { href: `#/customer/${encodeURIComponent(a.customer?.id ?? '')}` }, a.customer?.name ?? '—');
     customerLink.addEventListener('click', (e) => { e.preventDefault(); opts.onOpenCustomer(a.customer.id, a.meterId); });
     const tr = el('tr', { 'data-alarm': a.id, class: `sev-${a.severity}${a.acknowledged ? ' is-acked' : ''}${fresh.has(a.id) ? ' fresh' : ''}` },
@@ -75,7 +92,7 @@ export function createAlarmList(opts) {
       el('td', { class: 'mono' }, formatDateTime(a.startTs)),
       el('td', { class: 'num' }, formatNumber(a.peakValue, peakUnit(a.rule)),
         a.threshold !== null && a.threshold !== undefined ? el('small', { class: 'muted' }, ` / ${formatNumber(a.threshold)}`) : ''),
-      el('td', { class: 'actions' }, action, ' ', clear));
+      el('td', { class: 'actions' }, ...actions(a)));
     return tr;
   };
 

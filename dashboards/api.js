@@ -9,17 +9,25 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {() => void} */
+let onUnauthenticated = () => {};
+
+/** Called when any API call answers 401 (session expired, signed out elsewhere): the page shows its login view. @param {() => void} fn */
+export const whenUnauthenticated = (fn) => { onUnauthenticated = fn; };
+
 /**
  * @param {string} path
  * @param {RequestInit} [init]
+ * @param {{ authCall?: boolean }} [opts] authCall: a 401 is this call's answer (wrong credentials, not signed in), not a lost session
  */
-async function request(path, init) {
+async function request(path, init, opts) {
   let res;
   try {
     res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init?.headers ?? {}) } });
   } catch (err) {
     throw new ApiError('NETWORK', err instanceof Error ? err.message : String(err), 0);
   }
+  if (res.status === 401 && !opts?.authCall) onUnauthenticated();
   const text = await res.text();
   /** @type {any} */
   let body = null;
@@ -88,3 +96,13 @@ export const getOverviewLoad = (day) => request(`/api/overview/load${query({ day
 
 /** @returns {Promise<{ items: { id: string, name: string, classes: string[], lat: number, lon: number, worstSeverity: string|null }[] }>} */
 export const getMapPoints = () => request('/api/overview/map');
+
+/** Who is signed in; rejects with status 401 when no one is. @returns {Promise<{ id: string, role: string, via: string }>} */
+export const getSession = () => request('/api/session', undefined, { authCall: true });
+
+/** Sign in: sets the HttpOnly session cookie. @param {{ token: string } | { username: string, password: string }} body */
+export const signIn = (body) => request('/api/session', {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+}, { authCall: true });
+
+export const signOut = () => request('/api/session', { method: 'DELETE' }, { authCall: true });

@@ -1,6 +1,8 @@
 /** Page composition: header controls, search, alarm list, customer view, live link, hash routing. */
-import { getCustomer } from './api.js';
+import { getCustomer, getSession, whenUnauthenticated } from './api.js';
+import { canActOnAlarms } from './access-logic.js';
 import { createAlarmList } from './alarms.js';
+import { createAuth } from './auth.js';
 import { DEFAULT_RANGE } from './config.js';
 import { createCustomerView } from './customer-view.js';
 import { createErrorBanner } from './errors.js';
@@ -37,10 +39,23 @@ const localeSelect = /** @type {HTMLSelectElement} */ ($('#locale'));
 localeSelect.value = getLocale();
 localeSelect.addEventListener('change', () => setLocale(localeSelect.value === 'zh' ? 'zh' : 'en'));
 
+let booted = false;
+const auth = createAuth({
+  // The first sign-in lets the page boot below; after a later one the live link's reconnect refills every view.
+  onSignedIn: () => { if (booted) live.resume(); },
+  // The old session's errors (a 403, a lost link) do not concern whoever signs in next.
+  onSignedOut: () => { errors.clear(); if (booted) live.pause(); },
+});
+whenUnauthenticated(() => auth.lost());
+applyStatic();
+document.documentElement.lang = getLocale() === 'zh' ? 'zh-CN' : 'en';
+void auth.check();
+await auth.signedIn;
+
 const renderStatus = () => {
   status.className = `live-status ${liveStatus.state}`;
   status.textContent = liveStatus.state === 'live' ? t('live')
-    : liveStatus.state === 'connecting' ? t('connecting') : t('reconnecting', { s: Math.round(liveStatus.inMs / 1000) });
+    : liveStatus.state === 'reconnecting' ? t('reconnecting', { s: Math.round(liveStatus.inMs / 1000) }) : t('connecting');
 };
 
 const alarms = createAlarmList({
@@ -48,8 +63,10 @@ const alarms = createAlarmList({
   count: $('#alarm-count'),
   dialog: /** @type {HTMLDialogElement} */ ($('#ack-dialog')),
   dispatcher: () => dispatcherInput.value.trim(),
+  canAct: () => canActOnAlarms(auth.person()?.role),
   filters: $('#alarm-filters'),
-  onError: errors.show,
+  // Refused (403): say so, and redraw the board for the role the server holds now.
+  onError: (err) => { errors.show(err); if (/** @type {any} */ (err)?.code === 'FORBIDDEN') void auth.refresh().then(() => alarms.render()); },
   onOpenCustomer: (id, meterId) => openCustomer(id, meterId),
   onChange: () => alarmsChanged(),
 });
@@ -79,6 +96,9 @@ for (const tab of document.querySelectorAll('.tabs button')) {
 }
 
 const live = connectLive({
+  // The upgrade's 401 is invisible to the page (the socket just closes): ask the API whether the session still holds.
+  isSignedIn: () => getSession().then(() => true, (err) => err?.status !== 401),
+  onSignedOut: () => auth.lost(),
   onStatus: (s) => { liveStatus = s; renderStatus(); },
   onSamples: (msgs) => { view?.onSamples(msgs); grid?.onSamples(msgs); },
   onAlarm: (msg) => { alarms.onAlarm(msg); view?.onAlarm(msg); alarmsChanged(); },
@@ -142,8 +162,6 @@ onLocaleChange(() => {
 window.addEventListener('error', (e) => errors.show(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => errors.show(e.reason));
 
-applyStatic();
-document.documentElement.lang = getLocale() === 'zh' ? 'zh-CN' : 'en';
 renderStatus();
 void alarms.reload();
 const route = location.hash.match(/^#\/customer\/([^/]+)(?:\/([^/]+))?/);
@@ -169,3 +187,4 @@ if (gridRoute) {
   get gridCharts() { return grid?.plots() ?? {}; },
   dropLive: () => live.drop(),
 };
+booted = true;

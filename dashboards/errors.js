@@ -1,4 +1,7 @@
-/** One banner for API and page errors: shows the API's stable code and message until dismissed. */
+/**
+ * One banner for API and page errors: shows the API's stable code and message until dismissed. A 401 is not
+ * shown here (the login view takes over); a 403 says in words that the signed-in role may not do it.
+ */
 import { el } from './format.js';
 import { t } from './i18n.js';
 
@@ -9,10 +12,12 @@ export function createErrorBanner(banner) {
   let shownCode;
   /** @param {unknown} err */
   const show = (err) => {
-    count++;
     const code = /** @type {any} */ (err)?.code;
+    if (code === 'UNAUTHENTICATED' || /** @type {any} */ (err)?.status === 401) return;
+    count++;
     shownCode = code;
-    const message = err instanceof Error ? err.message : String(err);
+    const detail = err instanceof Error ? err.message : String(err);
+    const message = code === 'FORBIDDEN' ? `${t('forbidden')} ${detail}` : detail;
     const dismiss = el('button', { type: 'button', class: 'dismiss' }, t('dismiss'));
     dismiss.addEventListener('click', clear);
     banner.replaceChildren(

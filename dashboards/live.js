@@ -3,15 +3,18 @@
  * rate): keeps the wanted subscriptions, reconnects with exponential backoff
  * and re-subscribes. After a reconnect `onReconnect` fires so views can refill from HTTP
  * (samples pushed while the socket was down are not replayed by the server).
+ * The upgrade needs the session cookie: a socket that closes without ever opening may be a 401, so the
+ * page asks `isSignedIn`; when not, the link stops (`onSignedOut`) until `resume()` after the next sign-in.
  */
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './config.js';
 
 /**
  * @typedef {{ meters?: string[], customers?: string[], classes?: string[], alarms?: boolean }} Subscription
- * @typedef {{ state: 'connecting' } | { state: 'live' } | { state: 'reconnecting', inMs: number }} LiveStatus
+ * @typedef {{ state: 'connecting' } | { state: 'live' } | { state: 'reconnecting', inMs: number } | { state: 'signed-out' }} LiveStatus
  * @typedef {{
  *   onSamples?: (msgs: any[]) => void, onAlarm?: (msg: any) => void,
  *   onStatus?: (s: LiveStatus) => void, onReconnect?: () => void,
+ *   isSignedIn?: () => Promise<boolean>, onSignedOut?: () => void,
  * }} LiveHandlers
  */
 
@@ -25,6 +28,7 @@ export function connectLive(handlers) {
   let ws = null;
   let attempt = 0;
   let everOpened = false;
+  /** Paused (signed out) or closed: no socket, no reconnect. */
   let closed = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
@@ -37,7 +41,9 @@ export function connectLive(handlers) {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?batch=1`;
     const socket = new WebSocket(url);
     ws = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       attempt = 0;
       send({
         op: 'subscribe', meters: [...wanted.meters], customers: [...wanted.customers],
@@ -54,7 +60,15 @@ export function connectLive(handlers) {
       else if (msg.type === 'sample') handlers.onSamples?.([msg]);
       else if (msg.type === 'alarm') handlers.onAlarm?.(msg);
     };
-    socket.onclose = () => {
+    socket.onclose = async () => {
+      if (closed || ws !== socket) return;
+      if (!opened && handlers.isSignedIn && !(await handlers.isSignedIn())) {
+        if (closed || ws !== socket) return;
+        closed = true;
+        handlers.onStatus?.({ state: 'signed-out' });
+        handlers.onSignedOut?.();
+        return;
+      }
       if (closed || ws !== socket) return;
       const inMs = backoffMs(attempt++);
       handlers.onStatus?.({ state: 'reconnecting', inMs });
@@ -83,10 +97,19 @@ export function connectLive(handlers) {
     },
     /** Drop the current connection as a network failure would (backoff, re-subscribe, refill). For tests and the console. */
     drop() { ws?.close(); },
-    close() {
+    /** Signed out: close and stay closed. */
+    pause() {
       closed = true;
       clearTimeout(timer);
       ws?.close();
+      ws = null;
+    },
+    /** Signed in again: reconnect now; the open fires onReconnect, which refills every view. */
+    resume() {
+      if (!closed) return;
+      closed = false;
+      attempt = 0;
+      open();
     },
   };
 }
