@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminToken, authedFetch, signInWithToken } from '../test/browser/sign-in.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MAIN_TS = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -35,9 +36,12 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
   let page: Page;
   let client: mqtt.MqttClient;
   let base: string;
+  let api: ReturnType<typeof authedFetch>;
+  let viewer: { id: string; token: string };
   const pageErrors: string[] = [];
 
-  const shot = async (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot2 = async (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => shot2(page, name);
   const publish = (topic: string, payload: object) => client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
 
   beforeAll(async () => {
@@ -47,12 +51,14 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     // A variable specifier: the test must compile before src/main.ts exists.
     const mainModule = '../src/main.js';
     const { startService } = (await import(mainModule)) as { startService(env: Record<string, string>): Promise<Service> };
-    svc = await startService({ HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    svc = await startService({ HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MQTT_ALLOW_ANONYMOUS: 'true' });
     base = `http://127.0.0.1:${svc.httpPort}`;
-    const imported = await fetch(`${base}/api/archive/import`, {
+    api = authedFetch(adminToken(dataDir));
+    const imported = await api(`${base}/api/archive/import`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'csv', text: ARCHIVE_CSV }),
     });
     expect(imported.status, await imported.clone().text()).toBe(200);
+    viewer = await issueToken('viewer');
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${svc.mqttPort}`, { clientId: `dash-test-${process.pid}` });
     browser = await chromium.launch({
       executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -68,8 +74,49 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('finds a customer by its Chinese name and opens its archive card and charts', async () => {
+  /** A new API token of this role, issued by the admin. */
+  const issueToken = async (role: string) => {
+    const res = await api(`${base}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `browser ${role}`, role }) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as { id: string; token: string };
+  };
+
+  it('shows the login view and says what went wrong: wrong token, server unreachable, in English and Chinese', async () => {
     await page.goto(base);
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.isHidden('main'), 'no dispatcher view before signing in').toBe(true);
+    await shot('0-login');
+    await page.fill('#login-token input[name="token"]', 'lw_nosuchid_wrongsecret');
+    await page.click('#login-token button');
+    await expect.poll(() => page.textContent('#login-error')).toContain('This token is not valid');
+    await shot('0-login-wrong-token');
+    await page.fill('#login-password input[name="username"]', 'nobody');
+    await page.fill('#login-password input[name="password"]', 'wrong password');
+    await page.click('#login-password button');
+    await expect.poll(() => page.textContent('#login-error')).toContain('Wrong user name or password');
+    await page.selectOption('#locale', 'zh');
+    await expect.poll(() => page.textContent('#login-error')).toContain('用户名或密码错误');
+    await shot('0-login-zh');
+    // The network fails in the browser, as when the service is down: that is said apart from wrong credentials.
+    await page.route('**/api/session', (route) => route.abort('connectionrefused'));
+    await page.click('#login-token button');
+    await expect.poll(() => page.textContent('#login-error')).toContain('无法连接服务器');
+    await page.unroute('**/api/session');
+    await page.selectOption('#locale', 'en');
+    await expect.poll(() => page.textContent('#login-error')).toContain('Cannot reach the server');
+    await shot('0-login-unreachable');
+
+    await page.fill('#login-token input[name="token"]', adminToken(dataDir));
+    await page.click('#login-token button');
+    await page.waitForSelector('body.signed-in');
+    expect(await page.textContent('#who-role')).toBe('Administrator');
+    expect(await page.isHidden('#login')).toBe(true);
+  });
+
+  it('finds a customer by its Chinese name and opens its archive card and charts', async () => {
+    // The session cookie holds: the page opens signed in.
+    await page.goto(base);
+    await page.waitForSelector('body.signed-in');
     await page.fill('#dispatcher', '张伟');
     await page.dispatchEvent('#dispatcher', 'change');
     await page.fill('#search', '测试机械');
@@ -127,7 +174,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await page.click('#ack-dialog button[value="ok"]');
     const acked = page.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`);
     await expect.poll(() => acked.textContent(), { timeout: 10_000 }).toContain('张伟');
-    const res = await fetch(`${base}/api/alarms?state=all&limit=200`);
+    const res = await api(`${base}/api/alarms?state=all&limit=200`);
     const stored = ((await res.json()) as { items: { id: string; acknowledged: boolean; ackBy: string }[] }).items.find((a) => a.id === alarmId);
     expect(stored).toMatchObject({ acknowledged: true, ackBy: '张伟' });
     await shot('4-acknowledged');
@@ -163,6 +210,8 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     const second = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     second.on('pageerror', (err) => pageErrors.push(err.message));
     await second.goto(base);
+    await signInWithToken(second, (await issueToken('dispatcher')).token);
+    expect(await second.textContent('#who-role')).toBe('Dispatcher');
     await second.fill('#dispatcher', '李娜');
     await second.dispatchEvent('#dispatcher', 'change');
     await second.waitForFunction(() => (window as any).__loadwatch?.live === 'live');
@@ -193,9 +242,9 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await second.click('#ack-dialog button[value="ok"]');
     await expect.poll(() => page.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => second.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count()).toBe(0);
-    const stored = await (await fetch(`${base}/api/alarms/${alarmId}`)).json();
+    const stored = await (await api(`${base}/api/alarms/${alarmId}`)).json();
     expect(stored).toMatchObject({ active: false, acknowledged: true, ackBy: '张伟' });
-    const history = await (await fetch(`${base}/api/alarms/${alarmId}/history`)).json();
+    const history = await (await api(`${base}/api/alarms/${alarmId}/history`)).json();
     expect(JSON.stringify(history)).toContain('李娜');
     await page.selectOption('#alarm-filters select[data-filter="cls"]', '');
     await page.selectOption('#alarm-filters select[data-filter="rule"]', '');
@@ -241,5 +290,83 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     expect(await page.textContent('#error')).toContain('CUSTOMER_NOT_FOUND');
     expect(await page.evaluate(() => localStorage.getItem('loadwatch.locale'))).toBe('zh');
     await shot('5-zh-error');
+  });
+
+  it('shows a viewer the alarm board without acknowledge or clear; a revoked token ends the page\'s session at the live link', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const seen = await ctx.newPage();
+    seen.on('pageerror', (err) => pageErrors.push(err.message));
+    await seen.goto(base);
+    await signInWithToken(seen, viewer.token);
+    expect(await seen.textContent('#who-role')).toBe('Viewer');
+    await seen.waitForFunction(() => (window as any).__loadwatch?.live === 'live');
+    const rows = seen.locator('#alarm-rows tr[data-alarm]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await seen.locator('#alarm-rows button').count(), 'no acknowledge or clear button').toBe(0);
+    expect(await seen.isHidden('#dispatcher')).toBe(true);
+    await shot2(seen, '10-viewer-board');
+
+    // Revoked while the page is open: the live link's next upgrade answers 401, and the page asks to sign in again.
+    const revoked = await api(`${base}/api/tokens/${viewer.id}`, { method: 'DELETE' });
+    expect(revoked.status, await revoked.clone().text()).toBe(204);
+    await seen.evaluate(() => (window as any).__loadwatch.dropLive());
+    await seen.waitForSelector('#login:not([hidden])', { timeout: 15_000 });
+    expect(await seen.textContent('#login-reason')).toContain('Your session has ended');
+    expect(await seen.evaluate(() => (window as any).__loadwatch.live)).toBe('signed-out');
+    await shot2(seen, '11-login-session-ended');
+    await ctx.close();
+  });
+
+  it('signs a user in with name and password, and says so in words when the server refuses an action (403)', async () => {
+    const created = await api(`${base}/api/users`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zhao.min', role: 'dispatcher', password: 'correct horse battery' }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const user = await ctx.newPage();
+    user.on('pageerror', (err) => pageErrors.push(err.message));
+    await user.goto(base);
+    await user.waitForSelector('#login:not([hidden])');
+    await user.fill('#login-password input[name="username"]', 'zhao.min');
+    await user.fill('#login-password input[name="password"]', 'correct horse battery');
+    await user.click('#login-password button');
+    await user.waitForSelector('body.signed-in');
+    expect(await user.textContent('#who-name')).toBe('zhao.min');
+    expect(await user.textContent('#who-role')).toBe('Dispatcher');
+    await user.fill('#dispatcher', '赵敏');
+    await user.dispatchEvent('#dispatcher', 'change');
+    const clear = user.locator('#alarm-rows button.clear').first();
+    await clear.waitFor();
+
+    // The admin makes the user a viewer while the page still offers the buttons: the server refuses, the page says why.
+    const demoted = await api(`${base}/api/users/zhao.min`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) });
+    expect(demoted.status, await demoted.clone().text()).toBe(200);
+    await clear.click();
+    await user.fill('#ack-dialog textarea', '应被拒绝');
+    await user.click('#ack-dialog button[value="ok"]');
+    await user.waitForSelector('#error:not([hidden])');
+    expect(await user.textContent('#error')).toContain('FORBIDDEN');
+    expect(await user.textContent('#error')).toContain('Your role may not do this');
+    // The page reads the role again and takes away the buttons it should no longer offer.
+    await expect.poll(() => user.textContent('#who-role')).toBe('Viewer');
+    await expect.poll(() => user.locator('#alarm-rows button').count()).toBe(0);
+    await shot2(user, '12-forbidden');
+    await ctx.close();
+  });
+
+  it('signs out to the login view, and the session is gone', async () => {
+    await page.click('.tabs button[data-view="map"]');
+    await page.click('#sign-out');
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.textContent('#login-reason')).toContain('已退出登录');
+    await shot('13-signed-out-zh');
+    expect(await page.evaluate(async () => (await fetch('/api/session')).status)).toBe(401);
+    await page.reload();
+    await page.waitForSelector('#login:not([hidden])');
+    await signInWithToken(page, adminToken(dataDir));
+    expect(await page.evaluate(() => (window as any).__loadwatch.view)).toBe('map');
+    expect(pageErrors).toEqual([]);
   });
 });
