@@ -77,6 +77,29 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(Object.keys(states.rows[0].state).filter((k) => !k.startsWith('_recent'))).toEqual(['O1:']);
   });
 
+  it('defers a snapshot without alarm changes to flush(); writes one with alarm changes at once', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const stored = async () => (await db.sql.query<{ version: string }>(`SELECT version FROM rule_state WHERE meter_id = 'm1'`)).rows.map((r) => Number(r.version));
+
+    // DEDICATED V1 raises after 4 points: 3 violating points change no alarm, so nothing is written yet.
+    expect(await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true })).toEqual([]);
+    expect(await stored()).toEqual([]);
+    await engine.flush();
+    expect(await stored()).toEqual([1]);
+    // Another process (a restart) continues from the snapshot: the 4th point raises.
+    const other = await createRuleEngine({ sql: db.sql, log });
+    expect((await other.evaluate(volts([240], 3), contexts, { deferSnapshot: true })).map((c) => c.change)).toEqual(['created']);
+    expect(await stored()).toEqual([2]);
+    // The first engine's cache is behind the stored version now: it reloads instead of raising again.
+    expect(await engine.evaluate(volts([240], 3), contexts, { deferSnapshot: true })).toEqual([]);
+    expect((await engine.evaluate(volts([220, 220], 4), contexts, { deferSnapshot: true })).map((c) => c.change)).toEqual(['cleared']);
+    expect(await stored()).toEqual([3]);
+    await engine.flush();
+    expect(await stored()).toEqual([3]);
+  });
+
   it('seeds settings once and honours an edit', async () => {
     db = await openTestDatabase(flavour);
     await seedArchive(db);

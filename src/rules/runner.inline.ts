@@ -9,7 +9,11 @@ export interface InlineRunnerDeps {
   onChanges: OnAlarmChanges;
 }
 
-/** Evaluates in the ingesting process, inside submit(): the single-process (embedded database) mode. */
+/**
+ * Evaluates in the ingesting process, inside submit(): the single-process mode. Rule state that changed no alarm
+ * stays in memory until persist() (the pipeline calls it before it checkpoints the journal), so a batch costs no
+ * state write unless it changes an alarm.
+ */
 export function createInlineRuleRunner(deps: InlineRunnerDeps): RuleRunner {
   return {
     async submit(samples) {
