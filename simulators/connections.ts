@@ -1,4 +1,8 @@
-/** One MQTT connection per sender (client id = concentrator or meter id), reconnecting on its own. */
+/**
+ * One MQTT connection per sender, reconnecting on its own. A sender with a credential of its own connects as
+ * itself (username = client id = its id, the service's rule); the others use the shared username/password
+ * and clientIdPrefix + their id.
+ */
 import mqtt, { type MqttClient } from 'mqtt';
 import { statusTopic } from './messages.js';
 
@@ -7,6 +11,8 @@ export interface ConnectionOptions {
   username?: string;
   password?: string;
   clientIdPrefix: string;
+  /** Per-sender secrets by device id (issued by the service's archive import or API). */
+  credentials?: ReadonlyMap<string, string>;
   topicPrefix: string;
   onEvent?: (event: ConnectionEvent) => void;
 }
@@ -26,12 +32,13 @@ export async function openConnections(senders: { id: string; concentrator: boole
   const connections = new Map<string, Connection>();
   const connected: Promise<void>[] = [];
   for (const { id, concentrator } of senders) {
-    const clientId = options.clientIdPrefix + id;
+    const secret = options.credentials?.get(id);
+    const clientId = secret === undefined ? options.clientIdPrefix + id : id;
     const status = statusTopic(id, options.topicPrefix);
     const client = mqtt.connect(options.mqttUrl, {
       clientId,
-      username: options.username,
-      password: options.password,
+      username: secret === undefined ? options.username : id,
+      password: secret ?? options.password,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       // The broker tells the service the concentrator is gone if the connection drops (protocol: status as last will).
@@ -61,9 +68,15 @@ function firstConnect(client: MqttClient, signal?: AbortSignal): Promise<void> {
   if (client.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(new Error('aborted before connecting'));
+    // A refused CONNACK carries a numeric reason code, and mqtt.js does not retry it: waiting would hang.
+    const onRefused = (err: Error & { code?: unknown }) => {
+      if (typeof err.code === 'number') reject(new Error(`the broker refused ${client.options.clientId}: ${err.message}`));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
+    client.on('error', onRefused);
     client.once('connect', () => {
       signal?.removeEventListener('abort', onAbort);
+      client.off('error', onRefused);
       resolve();
     });
   });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,8 @@ describe('parseDemoArgs', () => {
 });
 
 /**
+ * With anonymous MQTT off (the default): the demo's devices connect with the credentials its archive import
+ * issued, and its API calls (and this test's) carry the admin token the service wrote to DATA_DIR.
  * On the machine's PostgreSQL (a fresh schema) rather than embedded PGlite: on PGlite the service's first
  * ingest batch currently blocks the event loop for 4-9 s on this 2-core machine, which puts the 10 s promise
  * at the mercy of the load. Everything else is the demo as `npm run demo` runs it.
@@ -61,13 +63,14 @@ describe('npm run demo as a child process', () => {
   let child: ChildProcess;
   let output = '';
   let base = '';
+  let token = '';
   let bannerAtMs = 0;
   const spawnedAtMs = Date.now();
   const exited = () => new Promise<{ code: number | null; signal: string | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-demo-'));
-    const env = { ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema };
+    const env = { ...process.env, DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0', HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, MQTT_ALLOW_ANONYMOUS: 'false' };
     child = spawn(process.execPath, ['--import', 'tsx', 'simulators/demo.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -81,6 +84,7 @@ describe('npm run demo as a child process', () => {
     });
     bannerAtMs = Date.now();
     base = `http://127.0.0.1:${port}`;
+    token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
   });
 
   afterAll(async () => {
@@ -104,11 +108,11 @@ describe('npm run demo as a child process', () => {
     while ((curvesAtMs === null || alarmAtMs === null) && Date.now() < bannerAtMs + PROMISE_MS + 2_000) {
       const fromMs = defaultStartMs(Date.now());
       if (curvesAtMs === null) {
-        const counts = await Promise.all(meters.map((id) => fetchJson<{ ts: number[] }>(`${base}/api/meters/${id}/series?kind=load&from=${fromMs}&to=${Date.now() + 60_000}`).then((s) => s?.ts.length ?? 0)));
+        const counts = await Promise.all(meters.map((id) => fetchJson<{ ts: number[] }>(`${base}/api/meters/${id}/series?kind=load&from=${fromMs}&to=${Date.now() + 60_000}`, token).then((s) => s?.ts.length ?? 0)));
         if (counts.every((n) => n > 0)) curvesAtMs = Date.now();
       }
       if (alarmAtMs === null) {
-        const alarms = await fetchJson<{ items: NonNullable<typeof alarm>[] }>(`${base}/api/alarms?state=open`);
+        const alarms = await fetchJson<{ items: NonNullable<typeof alarm>[] }>(`${base}/api/alarms?state=open`, token);
         alarm = alarms?.items.find((a) => a.customer?.id);
         if (alarm) alarmAtMs = Date.now();
       }
@@ -121,6 +125,7 @@ describe('npm run demo as a child process', () => {
     expect(alarmAtMs! - bannerAtMs, output).toBeLessThanOrEqual(PROMISE_MS);
     expect(alarm!.customer!.name).not.toBe('');
     expect(output).toMatch(/look first .+ on meter \d+/);
+    expect(output).toMatch(/devices +10 MQTT credentials \(10 issued by the import/);
   }, 30_000);
 
   it('stops the simulator and the service on SIGTERM and exits 0', async () => {
@@ -138,7 +143,7 @@ describe('npm run demo as a child process', () => {
   }
 });
 
-async function fetchJson<T>(url: string): Promise<T | undefined> {
-  const res = await fetch(url).catch(() => undefined);
+async function fetchJson<T>(url: string, token: string): Promise<T | undefined> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
   return res?.ok ? ((await res.json()) as T) : undefined;
 }

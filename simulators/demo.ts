@@ -2,16 +2,20 @@
  * npm run demo [-- --meters 1000 --concentrators 10 --speed 900 --seed 1]
  *
  * The whole picture on one machine: the service in-process (embedded PostgreSQL in DATA_DIR unless
- * DATABASE_URL is set, the same variables as `npm start`), a generated archive imported through the API,
+ * DATABASE_URL is set, the same variables as `npm start`), a generated archive imported through the API
+ * with the admin token from DATA_DIR/admin-token (which also issues each concentrator's MQTT credential),
  * and the fleet publishing from local midnight yesterday at 900x with voltage and overload anomalies.
  */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ADMIN_TOKEN_FILE } from '../src/access/bootstrap.js';
 import { ConfigError, startService, type Service } from '../src/main.js';
 import { StartupError } from '../src/startup-error.js';
 import type { AnomalyName } from './anomalies.js';
 import { archiveCsv } from './archive-csv.js';
+import { senderIds } from './messages.js';
 import { planSimulation, runSimulation, type SimulationOptions, type SimulationPlan, type SimulationStats } from './publisher.js';
 
 const USAGE = `usage: npm run demo -- [--meters N] [--concentrators N] [--speed X] [--seed S]
@@ -62,12 +66,43 @@ export function counterValue(metricsText: string, name: string, label?: string):
 const say = (line: string) => process.stdout.write(line + '\n');
 const sinceStartS = () => process.uptime().toFixed(1);
 
-async function importArchive(base: string, plan: SimulationPlan): Promise<void> {
-  const res = await fetch(`${base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archiveCsv(plan.fleet) });
-  if (!res.ok) throw new Error(`archive import failed: ${res.status} ${await res.text()}`);
-  const { imported } = (await res.json()) as { imported: { customers: number; meters: number; concentrators: number } };
-  say(`archive    ${imported.customers} customers, ${imported.meters} meters, ${imported.concentrators} concentrators imported (${sinceStartS()} s after start)`);
+/** The admin token the service wrote at its first start: the demo calls the API like any script would. */
+async function adminToken(service: Service): Promise<string> {
+  const file = join(service.config.dataDir, ADMIN_TOKEN_FILE);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    throw new Error(`no admin token in ${file} (${(err as NodeJS.ErrnoException).code}): this DATA_DIR did not make the database's admin token; use the DATA_DIR of its first start, or a fresh database`);
+  }
 }
+
+interface ImportAnswer {
+  imported: { customers: number; meters: number; concentrators: number };
+  credentials: { deviceId: string; secret: string }[];
+}
+
+/**
+ * Imports the fleet's archive and has the service issue MQTT credentials to the devices that connect
+ * (concentrators, direct meters). A second run on the same database gets none (they already have theirs,
+ * and the secrets are never shown again), so the demo rotates those through the API.
+ */
+async function importArchive(base: string, token: string, plan: SimulationPlan): Promise<Map<string, string>> {
+  const authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}/api/archive/import?credentials=issue`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization }, body: archiveCsv(plan.fleet) });
+  if (!res.ok) throw new Error(`archive import failed: ${res.status} ${await res.text()}`);
+  const { imported, credentials } = (await res.json()) as ImportAnswer;
+  say(`archive    ${imported.customers} customers, ${imported.meters} meters, ${imported.concentrators} concentrators imported (${sinceStartS()} s after start)`);
+  const secrets = new Map(credentials.map((c) => [c.deviceId, c.secret]));
+  for (const { id } of senderIds(plan.fleet)) {
+    if (secrets.has(id)) continue;
+    const rotated = await fetch(`${base}/api/devices/${encodeURIComponent(id)}/credentials`, { method: 'POST', headers: { authorization } });
+    if (!rotated.ok) throw new Error(`credential for ${id} not issued: ${rotated.status} ${await rotated.text()}`);
+    secrets.set(id, ((await rotated.json()) as { secret: string }).secret);
+  }
+  say(`devices    ${secrets.size} MQTT credentials (${credentials.length} issued by the import, ${secrets.size - credentials.length} rotated)`);
+  return secrets;
+}
+
 
 function lookFirst(plan: SimulationPlan, httpPort: number): string {
   const event = plan.events[0];
@@ -151,12 +186,16 @@ async function main(): Promise<number> {
   try {
     say(`\nloadwatch demo (service up ${sinceStartS()} s after start)\n${service.banner.map((l) => `  ${l}`).join('\n')}`);
     const plan = planSimulation(options);
-    await importArchive(base, plan);
+    const token = await adminToken(service);
+    // The dashboard asks for a token; like npm start, a new one is shown once (on stderr, away from piped output).
+    if (service.adminToken) process.stderr.write(`admin token (shown once, also in ${service.adminToken.file}): ${service.adminToken.token}\n`);
+    else say(`sign in    with the admin token in ${join(service.config.dataDir, ADMIN_TOKEN_FILE)}`);
+    const credentials = await importArchive(base, token, plan);
     say(lookFirst(plan, service.httpPort));
     let stats: SimulationStats = { steps: 0, messages: 0, samples: 0, lastTs: null };
     stopWatching = watchProgress(base, () => stats);
     say(`simulator  ${plan.fleet.meters.length} meters behind ${plan.fleet.concentrators.length} concentrators at ${options.speed}x; Ctrl-C stops`);
-    simulation = runSimulation({ ...options, mqttUrl: `mqtt://127.0.0.1:${service.mqttPort}`, onProgress: (s) => (stats = s) }, abort.signal, plan);
+    simulation = runSimulation({ ...options, mqttUrl: `mqtt://127.0.0.1:${service.mqttPort}`, credentials, onProgress: (s) => (stats = s) }, abort.signal, plan);
     await simulation;
   } catch (err) {
     if (abort.signal.aborted) return stopped;

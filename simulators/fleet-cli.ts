@@ -1,12 +1,13 @@
 /**
  * npm run simulate -- --meters 1000 --concentrators 10 --speed 900 --seed 1
  *   [--anomalies over-voltage,under-voltage,overload] [--archive-out FILE] [--labels-out FILE]
- *   [--mqtt-url URL] [--steps N] [--no-publish] ...   (--help lists everything)
+ *   [--mqtt-url URL] [--credentials FILE] [--steps N] [--no-publish] ...   (--help lists everything)
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ANOMALY_NAMES, isAnomalyName, labelsJsonLines, type AnomalyName } from './anomalies.js';
 import { archiveCsv } from './archive-csv.js';
+import { parseCredentialsFile } from './credentials-file.js';
 import { isoLocal } from './local-time.js';
 import { planSimulation, runSimulation, type SimulationOptions } from './publisher.js';
 
@@ -25,6 +26,8 @@ const USAGE = `usage: npm run simulate -- [options]
   --labels-out FILE     write the anomaly labels (JSON lines)
   --no-publish          only write the files
   --mqtt-url URL        broker (default $MQTT_URL or mqtt://localhost:1883)
+  --credentials FILE    device secrets (the saved answer of POST /api/archive/import?credentials=issue,
+                        or CSV lines deviceId,secret): those devices connect as themselves
   --username U --password P --client-id-prefix P --topic-prefix P --qos 0|1|2`;
 
 class UsageError extends Error {}
@@ -33,7 +36,7 @@ const FLAGS = {
   meters: { type: 'string' }, concentrators: { type: 'string' }, 'direct-meters': { type: 'string' }, seed: { type: 'string' },
   speed: { type: 'string' }, start: { type: 'string' }, steps: { type: 'string' }, 'duration-s': { type: 'string' }, until: { type: 'string' },
   anomalies: { type: 'string' }, 'archive-out': { type: 'string' }, 'labels-out': { type: 'string' }, 'no-publish': { type: 'boolean' },
-  'mqtt-url': { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, 'client-id-prefix': { type: 'string' },
+  'mqtt-url': { type: 'string' }, credentials: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, 'client-id-prefix': { type: 'string' },
   'topic-prefix': { type: 'string' }, qos: { type: 'string' }, help: { type: 'boolean' },
 } as const;
 
@@ -58,6 +61,19 @@ function anomalies(value: string | undefined): AnomalyName[] {
   return names as AnomalyName[];
 }
 
+function credentials(file: string | undefined): Map<string, string> | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--credentials: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const parsed = parseCredentialsFile(text);
+  if (!parsed.ok) throw new UsageError(`--credentials: ${file}: ${parsed.error}`);
+  return parsed.credentials;
+}
+
 function parse(argv: string[]): { options: SimulationOptions; archiveOut?: string; labelsOut?: string; publish: boolean } | null {
   const { values: v } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   if (v.help) return null;
@@ -71,7 +87,7 @@ function parse(argv: string[]): { options: SimulationOptions; archiveOut?: strin
     directMeters: count(v['direct-meters'], 'direct-meters', 0, 0), seed: v.seed ?? '1', speed,
     startMs: instant(v.start, 'start'), untilMs: instant(v.until, 'until'), steps: count(v.steps, 'steps'),
     durationMs: durationS === undefined ? undefined : durationS * 1000, anomalies: anomalies(v.anomalies),
-    qos, mqttUrl: v['mqtt-url'], username: v.username, password: v.password, clientIdPrefix: v['client-id-prefix'], topicPrefix: v['topic-prefix'],
+    qos, mqttUrl: v['mqtt-url'], credentials: credentials(v.credentials), username: v.username, password: v.password, clientIdPrefix: v['client-id-prefix'], topicPrefix: v['topic-prefix'],
   };
   return { options, archiveOut: v['archive-out'], labelsOut: v['labels-out'], publish: !v['no-publish'] };
 }

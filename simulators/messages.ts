@@ -28,6 +28,11 @@ export function sendersOf(fleet: Fleet): Senders {
   return { concentrators, directMeters };
 }
 
+/** Who holds an MQTT session: each concentrator with meters behind it, and each direct meter. */
+export function senderIds(fleet: Fleet, senders = sendersOf(fleet)): { id: string; concentrator: boolean }[] {
+  return [...[...senders.concentrators.keys()].map((id) => ({ id, concentrator: true })), ...senders.directMeters.map((k) => ({ id: fleet.meters[k].id, concentrator: false }))];
+}
+
 const STEP_KINDS = ['voltage', 'current', 'load', 'reading'] as const satisfies readonly Kind[];
 
 export function stepMessages(senders: Senders, step: StepSamples, topicPrefix = ''): OutgoingMessage[] {

@@ -5,7 +5,7 @@ import { closeConnections, openConnections, type ConnectionEvent } from './conne
 import { CurveGenerator } from './curves.js';
 import { createFleet, type Fleet } from './fleet.js';
 import { STEP_MS, isoLocal } from './local-time.js';
-import { sendersOf, stepMessages } from './messages.js';
+import { senderIds, sendersOf, stepMessages } from './messages.js';
 
 export interface SimulationOptions {
   meters: number;
@@ -25,6 +25,8 @@ export interface SimulationOptions {
   mqttUrl?: string;
   username?: string;
   password?: string;
+  /** Device id -> secret: those senders connect as themselves instead of with username/password. */
+  credentials?: ReadonlyMap<string, string>;
   clientIdPrefix?: string;
   /** Prepended to every topic; lets tests share a broker. */
   topicPrefix?: string;
@@ -56,10 +58,9 @@ export async function runSimulation(options: SimulationOptions, signal?: AbortSi
   const { fleet, startMs, events } = plan;
   const senders = sendersOf(fleet);
   const topicPrefix = options.topicPrefix ?? '';
-  const ids = [...[...senders.concentrators.keys()].map((id) => ({ id, concentrator: true })), ...senders.directMeters.map((k) => ({ id: fleet.meters[k].id, concentrator: false }))];
   const connections = await openConnections(
-    ids,
-    { mqttUrl: options.mqttUrl ?? process.env.MQTT_URL ?? 'mqtt://localhost:1883', username: options.username, password: options.password, clientIdPrefix: options.clientIdPrefix ?? '', topicPrefix, onEvent: options.onEvent },
+    senderIds(fleet, senders),
+    { mqttUrl: options.mqttUrl ?? process.env.MQTT_URL ?? 'mqtt://localhost:1883', username: options.username, password: options.password, credentials: options.credentials, clientIdPrefix: options.clientIdPrefix ?? '', topicPrefix, onEvent: options.onEvent },
     signal,
   );
   const generator = new CurveGenerator(fleet, events);
