@@ -69,7 +69,8 @@ export function createAuth(opts) {
   /** @param {string} key @param {unknown} [err] */
   const fail = (key, err) => {
     const code = /** @type {any} */ (err)?.code;
-    Object.assign(said, { failure: key, detail: code && code !== 'UNAUTHENTICATED' ? code : '' });
+    // The code helps a report of an odd failure; for wrong credentials or no network the words say it all.
+    Object.assign(said, { failure: key, detail: code && !['UNAUTHENTICATED', 'NETWORK'].includes(code) ? code : '' });
     renderTexts();
   };
 
