@@ -274,6 +274,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     `MQTT       mqtt://localhost:${broker.listening.port}`,
     `data       ${config.database.url ? 'PostgreSQL server (DATABASE_URL)' : `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}`}`,
   ];
+  if (broker.tlsPort !== undefined) banner.push(`MQTTS      mqtts://localhost:${broker.tlsPort}${config.mqtt.tls?.caFile ? '   (client certificates: CN = device id)' : ''}`);
   if (config.redis) banner.push(`rules      BullMQ jobs in Redis (REDIS_URL), worked by ${worksQueueInProcess(config) ? 'this process' : '`npm run worker`'}`);
   if (stores.questdb) banner.push('telemetry  QuestDB (QDB_CLIENT_CONF, queries over QDB_PG_URL)');
   if (http.fellBack) banner.push(`note       port ${config.http.port} was taken, so HTTP is on ${http.port}; set HTTP_PORT to choose`);

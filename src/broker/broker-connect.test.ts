@@ -118,13 +118,17 @@ describe('MQTT CONNECT: who gets in', () => {
     tb = await startTestBroker({ limits: { revalidateMs: 1_000 } });
     tb.devices.add('M1', 'meter', 'secret-one');
     tb.devices.add('M2', 'meter', 'secret-two');
-    const [m1, m2] = await Promise.all(['M1', 'M2'].map((id, i) => connectMqtt(tb!.url, { clientId: id, username: id, password: ['secret-one', 'secret-two'][i] })));
+    const will = { topic: 'meters/M1/status', payload: Buffer.from('gone'), qos: 1 as const, retain: false };
+    const [m1, m2] = await Promise.all(['M1', 'M2'].map((id, i) => connectMqtt(tb!.url, { clientId: id, username: id, password: ['secret-one', 'secret-two'][i], will })));
     if (typeof m1 === 'number' || typeof m2 === 'number') throw new Error('refused');
     const closedAt = new Promise<number>((resolve) => m1.once('close', () => resolve(Date.now())));
     const revokedAt = Date.now();
     tb.devices.revoke('M1');
     console.info(`revocation: session closed ${(await closedAt) - revokedAt} ms after the credential was revoked (period 1000 ms)`);
     expect(tb.events.filter((e) => e.event === 'revocation').map((e) => e.fields.deviceId)).toEqual(['M1']);
+    // The revoked session's last will is not published either.
+    await vi.waitFor(() => expect(tb!.quarantined.map((q) => q.topic)).toEqual(['meters/M1/status']));
+    expect(tb.journaled).toHaveLength(0);
     expect(m2.connected).toBe(true);
     expect(await connectMqtt(tb.url, { clientId: 'M1', username: 'M1', password: 'secret-one' })).toBe(4);
     await m2.endAsync();

@@ -143,6 +143,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       const principal = sessions.get(client)?.principal;
       if (!principal || principal === 'anonymous' || deviceAuth.isCurrent(principal)) continue;
       securityEvent('revocation', { clientId: client.id, deviceId: principal.deviceId, kind: principal.kind }, 'MQTT session closed: its credential was revoked or rotated');
+      sessions.end(client);
       client.close();
     }
     const now = clock();

@@ -17,6 +17,11 @@ export class Sessions {
   get(client: Client | null): Session | undefined {
     return client ? this.byClient.get(client) : undefined;
   }
+
+  /** A revoked session may do nothing more, not even publish its will while it closes. */
+  end(client: Client): void {
+    this.byClient.delete(client);
+  }
 }
 
 export function remoteIp(client: Client): string {
