@@ -25,7 +25,7 @@ const Filter = Type.Object(
 
 const Created = Type.Object(
   {
-    url: Type.String({ minLength: 1, maxLength: 2000, description: 'https; http only to loopback when NOTIFY_ALLOW_LOOPBACK_HTTP is true' }),
+    url: Type.String({ minLength: 1, maxLength: 2000, description: 'https to a public address (private, link-local and other internal ranges are refused, docs/security.md); loopback, also over http, only when NOTIFY_ALLOW_LOOPBACK_HTTP is true' }),
     description: Type.String({ maxLength: 500, default: '' }),
     filter: Type.Optional(Filter),
   },
