@@ -292,7 +292,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await shot('5-zh-error');
   });
 
-  it('shows a viewer the alarm board without acknowledge or clear; a revoked token ends the page\'s session at the live link', async () => {
+  it('shows a viewer the alarm board without acknowledge or clear; a revoked token ends the session at the live link, and signing in again returns to the view', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const seen = await ctx.newPage();
     seen.on('pageerror', (err) => pageErrors.push(err.message));
@@ -308,6 +308,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await shot2(seen, '10-viewer-board');
 
     // Revoked while the page is open: the live link's next upgrade answers 401, and the page asks to sign in again.
+    await seen.click('.tabs button[data-view="map"]');
     const revoked = await api(`${base}/api/tokens/${viewer.id}`, { method: 'DELETE' });
     expect(revoked.status, await revoked.clone().text()).toBe(204);
     await seen.evaluate(() => (window as any).__loadwatch.dropLive());
@@ -315,6 +316,13 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     expect(await seen.textContent('#login-reason')).toContain('Your session has ended');
     expect(await seen.evaluate(() => (window as any).__loadwatch.live)).toBe('signed-out');
     await shot2(seen, '11-login-session-ended');
+
+    // Signed in again (now as admin): the same view, the live link back, and the buttons this role may use.
+    await signInWithToken(seen, adminToken(dataDir));
+    expect(await seen.evaluate(() => (window as any).__loadwatch.view)).toBe('map');
+    await seen.waitForFunction(() => (window as any).__loadwatch.live === 'live');
+    await expect.poll(() => seen.locator('#alarm-rows button.clear').count()).toBeGreaterThan(0);
+    expect(await seen.textContent('#who-role')).toBe('Administrator');
     await ctx.close();
   });
 
