@@ -20,8 +20,11 @@ export const archiveRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async
   }, async (req, reply) => {
     const issue = req.query.credentials === 'issue';
     // Checked before importing: an integrator may import, but only an admin may issue device secrets.
-    if (issue && !(req.person && allows(req.person.role, 'credentials:write'))) {
-      throw new ApiError(403, 'FORBIDDEN', 'issuing device credentials needs the credentials:write permission');
+    const person = req.person!;
+    if (issue && !allows(person.role, 'credentials:write')) {
+      const fields = { ip: req.ip, method: req.method, route: req.routeOptions.url, person: person.id, role: person.role, permission: 'credentials:write' };
+      deps.people.security('acl_denied', fields, 'an API request without the permission was refused');
+      throw new ApiError(403, 'FORBIDDEN', `role ${person.role} may not credentials:write (asked for by credentials=issue)`);
     }
     const { text, format } = importBody(req.body, req.headers['content-type'] ?? '');
     const result = await deps.importArchive(text, format);

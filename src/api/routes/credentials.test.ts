@@ -93,6 +93,7 @@ describe.each(DB_FLAVOURS)('credential routes on %s', (flavour) => {
       method: 'POST', url: '/api/archive/import?credentials=issue', headers: { authorization: `Bearer ${t.tokens.integrator}`, 'content-type': 'text/csv' }, payload: ARCHIVE_CSV,
     });
     expect([asIntegrator.statusCode, asIntegrator.json().error]).toEqual([403, 'FORBIDDEN']);
+    expect(t.events).toContainEqual({ event: 'acl_denied', fields: expect.objectContaining({ role: 'integrator', permission: 'credentials:write' }) });
     expect((await t.app.inject({ url: '/api/meters/m3' })).statusCode).toBe(404);
 
     const first = await t.app.inject({ method: 'POST', url: '/api/archive/import?credentials=issue', headers: { 'content-type': 'text/csv' }, payload: ARCHIVE_CSV });

@@ -16,8 +16,8 @@ const SubscriberBody = Type.Object({
   filters: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: MAX_FILTERS, description: 'alarms/{class}/{customer}/{meter} with + and # wildcards' }),
 }, { additionalProperties: Type.Never() });
 
-/** Who issued or revoked, for the credential row and the security event. */
-export const actor = (req: FastifyRequest) => req.person?.id ?? 'unknown';
+/** Who issued or revoked, for the credential row and the security event (the auth hook has set req.person on /api). */
+export const actor = (req: FastifyRequest) => req.person!.id;
 
 /** The one response that carries a secret: not to be cached anywhere on the way. */
 function issued(outcome: IssueOutcome) {
