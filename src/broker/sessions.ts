@@ -29,7 +29,7 @@ export function remoteIp(client: Client): string {
 }
 
 /** For logs and events: the device and its kind, or 'anonymous'. */
-export function describe(session: Session | undefined, client: Client | null): Record<string, unknown> {
+export function sessionFields(session: Session | undefined, client: Client | null): Record<string, unknown> {
   const principal = session?.principal;
   if (!principal || principal === 'anonymous') return { clientId: client?.id, ip: session?.ip, kind: principal ?? 'none' };
   return { clientId: client?.id, deviceId: principal.deviceId, kind: principal.kind, ip: session?.ip };

@@ -4,7 +4,7 @@ import type { RecordSecurityEvent } from '../access/security-events.js';
 import type { Journal } from '../ingest/journal.js';
 import { textSafe, type QuarantineStore } from '../ingest/quarantine.js';
 import type { Logger } from '../log.js';
-import { describe, type Session, type Sessions } from './sessions.js';
+import { sessionFields, type Session, type Sessions } from './sessions.js';
 import type { KeyedBuckets } from './token-bucket.js';
 import { decidePublish, decideSubscribe } from './topic-acl.js';
 
@@ -40,7 +40,7 @@ export function topicHooks(deps: TopicHookDeps): { authorizePublish: AuthorizePu
   function deny(client: Client | null, session: Session | undefined, packet: PublishPacket, reason: string): Error {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const max = deps.quarantinePayloadMaxBytes;
-    securityEvent('acl_denied', { ...describe(session, client), action: 'publish', topic: shortTopic(packet.topic), reason }, 'MQTT publish refused; client disconnected');
+    securityEvent('acl_denied', { ...sessionFields(session, client), action: 'publish', topic: shortTopic(packet.topic), reason }, 'MQTT publish refused; client disconnected');
     deps.quarantine
       .write([{
         id: `acl-${randomUUID()}`,
@@ -83,7 +83,7 @@ export function topicHooks(deps: TopicHookDeps): { authorizePublish: AuthorizePu
     const session = sessions.get(client);
     const verdict = session ? decideSubscribe(session.principal, subscription.topic, deps.maxTopicLevels) : ({ ok: false, reason: 'no_session' } as const);
     if (verdict.ok) return callback(null, subscription);
-    securityEvent('acl_denied', { ...describe(session, client), action: 'subscribe', topic: shortTopic(subscription.topic), reason: verdict.reason }, 'MQTT subscription refused');
+    securityEvent('acl_denied', { ...sessionFields(session, client), action: 'subscribe', topic: shortTopic(subscription.topic), reason: verdict.reason }, 'MQTT subscription refused');
     // A null subscription is answered with SUBACK return code 0x80 "failure" [MQTT-3.9.3]; the client stays.
     callback(null, null);
   };
