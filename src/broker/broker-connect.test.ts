@@ -61,6 +61,19 @@ describe('MQTT CONNECT: who gets in', () => {
     await victim.endAsync();
   });
 
+  it('refuses an anonymous client (MQTT_ALLOW_ANONYMOUS=true) that uses the client id of a device with a credential', async () => {
+    tb = await startTestBroker({ allowAnonymous: true });
+    tb.devices.add('M1', 'meter', 'secret-one');
+    const device = await connectMqtt(tb.url, { clientId: 'M1', username: 'M1', password: 'secret-one' });
+    if (typeof device === 'number') throw new Error(`M1 refused with ${device}`);
+    expect(await connectMqtt(tb.url, { clientId: 'M1' })).toBe(2);
+    const m = await mosquitto('mosquitto_pub', pubArgs(tb, ['-i', 'M1']));
+    expect(m.output).toMatch(/identifier rejected/i);
+    expect(device.connected).toBe(true);
+    expect(await connectMqtt(tb.url, { clientId: 'some-tool' })).not.toBeTypeOf('number');
+    await device.endAsync();
+  });
+
   it('locks an address out after repeated failures: even the right secret then gets CONNACK 5', async () => {
     tb = await startTestBroker({ limits: { authFailuresMax: 3 } });
     tb.devices.add('M1', 'meter', 'secret-one');

@@ -72,7 +72,9 @@ export function connectHooks(deps: ConnectHookDeps): { preConnect: PreConnectHan
       case 'refuse':
         return fail(plan.returnCode, plan.reason, plan.credentialFailure);
       case 'anonymous':
-        return accept('anonymous');
+        // An anonymous client may not borrow a credentialed device's id: aedes would close that device's
+        // session to make room [MQTT-3.1.4-2].
+        return deviceAuth.byCertificate(client.id) ? fail(2, 'client_id_of_a_device') : accept('anonymous');
       case 'certificate': {
         const principal = deviceAuth.byCertificate(plan.deviceId);
         return principal ? accept(principal) : fail(4, 'no_live_credential');
