@@ -75,6 +75,19 @@ describe('MQTTS and client certificates', () => {
     expect(tb.events.map((e) => e.fields.reason)).toEqual(['client_id_not_certificate_cn', 'no_live_credential']);
   });
 
+  it('closes a TLS connection whose packet announces more than the limit, as on the plain port', async () => {
+    tb = await start();
+    const tls = { ca: await readFile(file('ca.pem')), cert: await readFile(file('m1.pem')), key: await readFile(file('m1.key')) };
+    const c = await connectMqtt(`mqtts://127.0.0.1:${tb.broker.tlsPort}`, { clientId: 'M1', ...tls });
+    if (typeof c === 'number') throw new Error(`refused ${c}`);
+    const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+    c.publish('meters/M1/load', Buffer.alloc(128 * 1024), { qos: 1 });
+    await closed;
+    c.end(true);
+    expect(tb.events.map((e) => e.fields.limit)).toContain('packet_size');
+    expect(tb.journaled).toHaveLength(0);
+  });
+
   it('still accepts the secret over TLS without a client certificate, and refuses a client with neither', async () => {
     tb = await start();
     expect(await pub(tb, ['-i', 'M1', '-u', 'M1', '-P', 'secret-one'])).toEqual({ code: 0, output: '' });

@@ -105,7 +105,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       throttled.delete(ip);
       return true;
     }
-    // Reported once per run of refusals, not per connection of a flood.
+    // Reported once per address per sweep period, not per connection of a flood.
     if (!throttled.has(ip)) securityEvent('limit_exceeded', { limit: 'connection_rate', ip }, 'MQTT connections from this address over the rate; refused');
     throttled.add(ip);
     socket.destroy();
@@ -147,6 +147,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       client.close();
     }
     const now = clock();
+    throttled.clear();
     lockout.prune(now);
     deviceRate.prune(now);
     ipRate.prune(now);
