@@ -30,9 +30,9 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
     let out = '';
     worker.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => out.includes('rule worker is running'), 'the worker to start', 20_000);
-    const res = await fetch(`${t.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
+    const res = await t.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
     expect(res.status).toBe(200);
-    ws = new WebSocket(`ws://127.0.0.1:${t.svc.httpPort}/ws`);
+    ws = new WebSocket(`ws://127.0.0.1:${t.svc.httpPort}/ws`, { headers: { authorization: `Bearer ${t.token}` } });
     ws.on('message', (data) => pushed.push(JSON.parse(data.toString())));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ op: 'subscribe', customers: ['C001'], alarms: true }));
@@ -58,7 +58,7 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
     await device.endAsync();
     await t.svc.drain();
     await waitFor(() => pushed.some((m) => m.type === 'alarm' && m.change === 'created' && m.alarm?.rule === 'V1'), 'the alarm on the live stream', 20_000);
-    const alarms = await getJson<{ items: { rule: string; phase: string; startTs: string }[] }>(`${t.base}/api/alarms?state=open`);
+    const alarms = await getJson<{ items: { rule: string; phase: string; startTs: string }[] }>(`${t.base}/api/alarms?state=open`, t.token);
     expect(alarms.items.filter((a) => a.rule === 'V1').map((a) => [a.phase, a.startTs])).toEqual([['A', new Date(ts).toISOString()]]);
   });
 });

@@ -22,10 +22,10 @@ describe('alarm changes reach MQTT subscribers and webhooks (service on embedded
 
   beforeAll(async () => {
     t = await startTestService('pglite', { NOTIFY_ALLOW_LOOPBACK_HTTP: 'true' });
-    const res = await fetch(`${t.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
+    const res = await t.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
     expect(res.status).toBe(200);
     const port = await receiver.start();
-    const sub = await fetch(`${t.base}/api/subscriptions`, {
+    const sub = await t.api('/api/subscriptions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ url: `http://127.0.0.1:${port}/hook`, filter: { classes: ['KEY'], transitions: ['created', 'acknowledged'] } }),
@@ -60,7 +60,7 @@ describe('alarm changes reach MQTT subscribers and webhooks (service on embedded
     expect(verifySignature(receiver.requests[0].signature, secret, receiver.requests[0].body, Math.floor(Date.now() / 1000))).toBe(true);
 
     const id = created.payload.alarm.id;
-    const ack = await fetch(`${t.base}/api/alarms/${id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'li' }) });
+    const ack = await t.api(`/api/alarms/${id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'li' }) });
     expect(ack.status).toBe(200);
     await expect.poll(() => mqttMessages.some((m) => m.payload.change === 'acknowledged' && m.payload.alarm.id === id), { timeout: 5_000 }).toBe(true);
     await expect.poll(() => receiver.requests.some((r) => JSON.parse(r.body).type === 'alarm.acknowledged'), { timeout: 5_000 }).toBe(true);

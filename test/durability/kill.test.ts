@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ARCHIVE_COLUMNS } from '../../src/archive/columns.js';
+import type { Target } from '../support/api.js';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
 import { DB_FLAVOURS, TEST_DATABASE_URL, uniqueName } from '../support/db.js';
 import { loadPlan, prng, publishLoad, QUARTER_MS, sampleKey, type LoadSample, type PublishRun } from '../support/load-publisher.js';
@@ -30,8 +31,8 @@ function archiveCsv(meterIds: string[]): string {
   return [ARCHIVE_COLUMNS.join(','), ...rows].join('\n');
 }
 
-async function importArchive(base: string, csv: string): Promise<void> {
-  const res = await fetch(`${base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+async function importArchive(service: Target, csv: string): Promise<void> {
+  const res = await fetch(`${service.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${service.token}` }, body: csv });
   expect(res.status, await res.clone().text()).toBe(200);
 }
 
@@ -40,8 +41,8 @@ interface Series {
   values: { p: (number | null)[] };
 }
 
-async function storedLoad(base: string, meterIds: string[], fromMs: number, toMs: number): Promise<Map<string, Series>> {
-  const all = await Promise.all(meterIds.map((m) => getJson<Series>(`${base}/api/meters/${m}/series?kind=load&from=${fromMs}&to=${toMs}`)));
+async function storedLoad(service: Target, meterIds: string[], fromMs: number, toMs: number): Promise<Map<string, Series>> {
+  const all = await Promise.all(meterIds.map((m) => getJson<Series>(`${service.base}/api/meters/${m}/series?kind=load&from=${fromMs}&to=${toMs}`, service.token)));
   return new Map(meterIds.map((m, i) => [m, all[i]]));
 }
 
@@ -62,11 +63,11 @@ async function ingestBacklog(base: string): Promise<number> {
  * Waits for the replayed backlog to be stored (the gauge is set only after a batch is written,
  * and the backlog is queued before the service says it is running), then reads what is stored.
  */
-async function storedAfterReplay(base: string, meterIds: string[], fromMs: number, toMs: number, timeoutMs: number): Promise<Map<string, Series>> {
+async function storedAfterReplay(service: Target, meterIds: string[], fromMs: number, toMs: number, timeoutMs: number): Promise<Map<string, Series>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const backlog = await ingestBacklog(base);
-    if (backlog === 0) return storedLoad(base, meterIds, fromMs, toMs);
+    const backlog = await ingestBacklog(service.base);
+    if (backlog === 0) return storedLoad(service, meterIds, fromMs, toMs);
     if (Date.now() > deadline) throw new Error(`${backlog} journal records still not stored after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -150,7 +151,7 @@ describe('durability of acknowledged samples across a crash and a stop', () => {
 
     const env = await fresh(flavour);
     const first = await start(env);
-    await importArchive(first.base, archiveCsv(METERS));
+    await importArchive(first, archiveCsv(METERS));
     const plan = loadPlan(METERS, PER_METER, Date.now());
     const fromMs = Math.min(...plan.map((s) => s.tsMs));
     const toMs = Math.max(...plan.map((s) => s.tsMs)) + QUARTER_MS;
@@ -187,7 +188,7 @@ describe('durability of acknowledged samples across a crash and a stop', () => {
     const second = await start(env);
     const replayed = (second.lines.find((l) => l.msg === 'replaying journaled messages not yet stored')?.records as number | undefined) ?? 0;
     const storeStartedMs = Date.now();
-    const series = await storedAfterReplay(second.base, METERS, fromMs, toMs, 60_000);
+    const series = await storedAfterReplay(second, METERS, fromMs, toMs, 60_000);
     const replayMs = Date.now() - storeStartedMs;
     const { stored } = assertDurable(series, plan, run);
     console.info(
@@ -202,7 +203,7 @@ describe('durability of acknowledged samples across a crash and a stop', () => {
     cleanups.push(() => after.close());
     await after.done;
     expect(after.acked.size).toBe(more.length);
-    const newest = () => storedLoad(second.base, METERS, more[0].tsMs, more[0].tsMs + 1);
+    const newest = () => storedLoad(second, METERS, more[0].tsMs, more[0].tsMs + 1);
     await expect.poll(async () => countRows(await newest()), { timeout: 10_000 }).toBe(METERS.length);
     expect([...(await newest()).values()].map((s) => s.values.p[0])).toEqual(more.map((s) => s.pKw));
   }
@@ -230,7 +231,7 @@ describe('PUBACK order on one connection (MQTT 3.1.1 section 4.6)', () => {
 
   it('acknowledges 500 QoS 1 PUBLISHes written back to back in one write in the order they were sent', async () => {
     t = await startTestService('pglite');
-    await importArchive(t.base, archiveCsv(['OM001']));
+    await importArchive(t, archiveCsv(['OM001']));
     const seed = seedFromEnv();
     const rand = prng(seed);
     // Shuffled ids, so an implementation that acknowledged in id order would fail too.
@@ -270,7 +271,7 @@ describe('PUBACK order on one connection (MQTT 3.1.1 section 4.6)', () => {
     expect(acks.map((p) => (p as { messageId: number }).messageId)).toEqual(ids);
 
     await t.svc.drain();
-    const series = await storedLoad(t.base, ['OM001'], plan.at(-1)!.tsMs, plan[0].tsMs + 1);
+    const series = await storedLoad(t, ['OM001'], plan.at(-1)!.tsMs, plan[0].tsMs + 1);
     expect(series.get('OM001')!.ts).toHaveLength(ids.length);
   });
 });

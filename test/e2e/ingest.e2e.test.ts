@@ -25,9 +25,9 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
 
   beforeAll(async () => {
     t = await startTestService(flavour);
-    const res = await fetch(`${t.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
+    const res = await t.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
     expect(res.status, await res.clone().text()).toBe(200);
-    ws = new WebSocket(`ws://127.0.0.1:${t.svc.httpPort}/ws`);
+    ws = new WebSocket(`ws://127.0.0.1:${t.svc.httpPort}/ws`, { headers: { authorization: `Bearer ${t.token}` } });
     ws.on('message', (data) => pushed.push(JSON.parse(data.toString()) as WsMessage));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ op: 'subscribe', customers: ['C001'], alarms: true }));
@@ -57,11 +57,12 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     await t.svc.drain();
     const series = await getJson<{ ts: number[]; values: Record<string, (number | null)[]> }>(
       `${t.base}/api/meters/M001/series?kind=current&from=${slot(0)}&to=${slot(2)}`,
+      t.token,
     );
     expect(series.ts).toEqual([slot(0)]);
     expect(series.values).toEqual({ a: [100], b: [120], c: [null] });
 
-    const quarantine = await getJson<{ items: { reason: string; meterId: string; topic: string; clientId: string; payload: string }[] }>(`${t.base}/api/quarantine?limit=10`);
+    const quarantine = await getJson<{ items: { reason: string; meterId: string; topic: string; clientId: string; payload: string }[] }>(`${t.base}/api/quarantine?limit=10`, t.token);
     expect(quarantine.items.map((q) => [q.reason, q.meterId]).sort()).toEqual([
       ['not_behind_concentrator', 'M003'],
       ['schema', 'M001'],
@@ -76,7 +77,7 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     await device.publishAsync('concentrators/T01/voltage', JSON.stringify({ records: [{ meter: 'M001', ts: slot(2), a: 251.3, b: 229, c: 230 }] }), { qos: 1 });
     await t.svc.drain();
 
-    const alarms = await getJson<{ items: Record<string, unknown>[] }>(`${t.base}/api/alarms?state=open&class=KEY`);
+    const alarms = await getJson<{ items: Record<string, unknown>[] }>(`${t.base}/api/alarms?state=open&class=KEY`, t.token);
     const v1 = alarms.items.filter((a) => a.rule === 'V1');
     expect(v1).toHaveLength(1);
     expect(v1[0]).toMatchObject({
@@ -93,7 +94,7 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     expect(pushed.find((m) => m.type === 'sample' && m.kind === 'voltage')).toMatchObject({ meterId: 'M001', customerId: 'C001', ts: slot(2), values: { a: 251.3, b: 229, c: 230 } });
     await expect.poll(() => pushed.some((m) => m.type === 'alarm' && m.change === 'created')).toBe(true);
 
-    const customer = await getJson<{ openAlarms: { rule: string }[]; meters: { id: string }[] }>(`${t.base}/api/customers/C001`);
+    const customer = await getJson<{ openAlarms: { rule: string }[]; meters: { id: string }[] }>(`${t.base}/api/customers/C001`, t.token);
     expect(customer.meters.map((m) => m.id)).toEqual(['M001']);
     expect(customer.openAlarms.map((a) => a.rule)).toContain('V1');
   });
@@ -104,7 +105,7 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     await device.publishAsync('concentrators/T01/load', load(0.5), { qos: 1 });
     await device.publishAsync('concentrators/T01/load', load(0.6), { qos: 1 });
     await t.svc.drain();
-    const series = await getJson<{ ts: number[]; values: { p: number[] } }>(`${t.base}/api/meters/M001/series?kind=load&from=${slot(3)}&to=${slot(4)}`);
+    const series = await getJson<{ ts: number[]; values: { p: number[] } }>(`${t.base}/api/meters/M001/series?kind=load&from=${slot(3)}&to=${slot(4)}`, t.token);
     expect(series.ts).toHaveLength(1);
     expect(series.values.p[0]).toBeCloseTo(48, 6); // 0.6 kW secondary x 80
     const metrics = await (await fetch(`${t.base}/metrics`)).text();
@@ -116,7 +117,7 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     await device.publishAsync('meters/M001/load', Buffer.from('{"ts": 17, "p": 1'), { qos: 1 });
     await device.publishAsync('meters/M001/power', Buffer.from('{}'), { qos: 1 });
     await t.svc.drain();
-    const quarantine = await getJson<{ items: { reason: string; payload: string; topic: string }[] }>(`${t.base}/api/quarantine?limit=50`);
+    const quarantine = await getJson<{ items: { reason: string; payload: string; topic: string }[] }>(`${t.base}/api/quarantine?limit=50`, t.token);
     expect(quarantine.items.find((q) => q.reason === 'bad_json')).toMatchObject({ topic: 'meters/M001/load', payload: '{"ts": 17, "p": 1' });
     expect(quarantine.items.find((q) => q.reason === 'unknown_topic')).toMatchObject({ topic: 'meters/M001/power' });
     const metrics = await (await fetch(`${t.base}/metrics`)).text();

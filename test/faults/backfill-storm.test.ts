@@ -18,7 +18,7 @@ describe('back-fill storm', () => {
     console.info(`[back-fill storm] seed ${seed} (FUZZ_SEED to repeat)`);
     const rand = prng(seed);
     service = await startTestService('postgres');
-    await importArchive(service.base, METERS);
+    await importArchive(service, METERS);
 
     const dayStartMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - 2 * DAY_MS;
     const distinct: LoadSample[] = METERS.flatMap((meterId, m) =>
@@ -39,7 +39,7 @@ describe('back-fill storm', () => {
     await service.svc.drain();
     const elapsedMs = Date.now() - startedMs;
 
-    const series = await storedLoad(service.base, METERS, dayStartMs, dayStartMs + DAY_MS);
+    const series = await storedLoad(service, METERS, dayStartMs, dayStartMs + DAY_MS);
     const expected = new Map(distinct.map((s) => [sampleKey(s.meterId, s.tsMs), s.pKw]));
     let stored = 0;
     for (const [meterId, s] of series) {

@@ -56,7 +56,7 @@ describe('payload fuzzing through the broker', () => {
     const context = `payload fuzz seed ${seed} (FUZZ_SEED=${seed} to repeat)`;
     console.info(`[${context}] starting`);
     service = await startTestService('pglite');
-    await importArchive(service.base, [...GOOD, ...MUTATED]);
+    await importArchive(service, [...GOOD, ...MUTATED]);
     const lastQuarterMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - QUARTER_MS;
     const plan = messages(seed, MESSAGES, lastQuarterMs);
 
@@ -82,7 +82,7 @@ describe('payload fuzzing through the broker', () => {
     for (const key of m.keys()) if (key.startsWith('loadwatch_ingest_quarantined_total{')) expect(key).toMatch(/reason="[a-z_]+"/);
 
     const good = plan.filter((p) => p.kind === 'good');
-    const series = await storedLoad(service.base, GOOD, lastQuarterMs - 1_000 * QUARTER_MS, lastQuarterMs + QUARTER_MS);
+    const series = await storedLoad(service, GOOD, lastQuarterMs - 1_000 * QUARTER_MS, lastQuarterMs + QUARTER_MS);
     const stored = new Map<string, number | null>();
     for (const [meterId, s] of series) s.ts.forEach((ts, i) => stored.set(`meters/${meterId}/load@${ts}`, s.values.p[i]));
     const missing = good.filter((g) => {

@@ -45,7 +45,7 @@ describe('PostgreSQL connections terminated by the server', () => {
       if (child.proc.exitCode !== null || child.proc.signalCode !== null) console.error(`service died:\n${child.stderr().slice(-3000)}`);
       await killService(child);
     });
-    await importArchive(child.base, METERS);
+    await importArchive(child, METERS);
 
     const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-term-${process.pid}`, reconnectPeriod: 0 });
     cleanups.push(() => client.endAsync(true));
@@ -88,7 +88,7 @@ describe('PostgreSQL connections terminated by the server', () => {
     const fromMs = Math.min(...plan.map((s) => s.tsMs));
     const toMs = Math.max(...plan.map((s) => s.tsMs)) + QUARTER_MS;
     const stored = new Set<string>();
-    for (const [meterId, s] of await storedLoad(child.base, METERS, fromMs, toMs)) {
+    for (const [meterId, s] of await storedLoad(child, METERS, fromMs, toMs)) {
       expect(new Set(s.ts).size).toBe(s.ts.length);
       for (const ts of s.ts) stored.add(sampleKey(meterId, ts));
     }

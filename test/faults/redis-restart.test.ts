@@ -59,9 +59,9 @@ describe('Redis restart under a flow of alarms', () => {
       if (child.proc.exitCode !== null || child.proc.signalCode !== null) console.error(`service died:\n${child.stderr().slice(-3000)}`);
       await killService(child);
     });
-    const imported = await fetch(`${child.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archive() });
+    const imported = await child.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archive() });
     expect(imported.status, await imported.clone().text()).toBe(200);
-    const created = await fetch(`${child.base}/api/subscriptions`, {
+    const created = await child.api('/api/subscriptions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ url: `http://127.0.0.1:${hookPort}/hook`, description: 'fault' }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Target } from '../support/api.js';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
 import { uniqueName } from '../support/db.js';
 import { loadPlan, QUARTER_MS, sampleKey, type LoadSample } from '../support/load-publisher.js';
@@ -47,7 +48,7 @@ describe('store outage', () => {
       if (died) console.error(`service died (${child.proc.exitCode ?? child.proc.signalCode}):\n${child.stderr().slice(-3000)}`);
       await killService(child);
     });
-    await importArchive(child.base, METERS);
+    await importArchive(child, METERS);
     return { child, proxy };
   }
 
@@ -74,10 +75,10 @@ describe('store outage', () => {
     };
   }
 
-  async function assertStored(base: string, plan: LoadSample[], acked: Set<string>, sent: Set<string>): Promise<number> {
+  async function assertStored(service: Target, plan: LoadSample[], acked: Set<string>, sent: Set<string>): Promise<number> {
     const fromMs = Math.min(...plan.map((s) => s.tsMs));
     const toMs = Math.max(...plan.map((s) => s.tsMs)) + QUARTER_MS;
-    const series = await storedLoad(base, METERS, fromMs, toMs);
+    const series = await storedLoad(service, METERS, fromMs, toMs);
     const stored = new Set<string>();
     for (const [meterId, s] of series) {
       expect(new Set(s.ts).size, `duplicate ts for ${meterId}`).toBe(s.ts.length);
@@ -150,7 +151,7 @@ describe('store outage', () => {
     expect(metricsDuringOutage.get('loadwatch_ingest_buffer_bytes')).toBeGreaterThan(0);
     // The broker kept acknowledging into the journal while the store was away.
     expect(ackedDuringOutage).toBeGreaterThan(((3_000 + OUTAGE_MS) / 1000) * RATE_PER_S * 0.8);
-    const stored = await assertStored(child.base, plan, pub.acked, pub.sent);
+    const stored = await assertStored(child, plan, pub.acked, pub.sent);
     expect(stored).toBe(next);
     const m = await scrape(child.base);
     expect(m.get('loadwatch_ingest_degraded')).toBe(0);
@@ -202,7 +203,7 @@ describe('store outage', () => {
     expect(during.get('loadwatch_ingest_buffer_bytes')).toBeGreaterThan(20 * memoryMax);
     expect(during.get('loadwatch_ingest_disk_only_records')).toBeGreaterThan(plan.length / 2);
     expect(peak.memory).toBeLessThanOrEqual(memoryMax);
-    expect(await assertStored(child.base, plan, pub.acked, pub.sent)).toBe(plan.length);
+    expect(await assertStored(child, plan, pub.acked, pub.sent)).toBe(plan.length);
     const m = await scrape(child.base);
     expect(total(m, 'loadwatch_ingest_samples_total{result="stored"}')).toBe(plan.length);
     console.info(
@@ -255,7 +256,7 @@ describe('store outage', () => {
       if ((await scrape(child.base)).get('loadwatch_ingest_buffer_bytes') === 0) break;
       await sleep(100);
     }
-    expect(await assertStored(child.base, plan, pub.acked, pub.sent)).toBe(plan.length);
+    expect(await assertStored(child, plan, pub.acked, pub.sent)).toBe(plan.length);
     console.info(`[buffer cap 4096 B] ${ackedAtCap} of ${plan.length} acknowledged at the cap; all acknowledged ${resumeMs} ms after the store came back`);
   }, 90_000);
 });

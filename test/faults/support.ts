@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { ARCHIVE_COLUMNS } from '../../src/archive/columns.js';
+import type { Target } from '../support/api.js';
 import { getJson } from '../support/service.js';
 
 /** Whether the long variants run (by hand, never in CI). */
@@ -12,8 +13,12 @@ export function archiveCsv(meterIds: string[]): string {
   return [ARCHIVE_COLUMNS.join(','), ...rows].join('\n');
 }
 
-export async function importArchive(base: string, meterIds: string[]): Promise<void> {
-  const res = await fetch(`${base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archiveCsv(meterIds) });
+export async function importArchive(service: Target, meterIds: string[]): Promise<void> {
+  const res = await fetch(`${service.base}/api/archive/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${service.token}` },
+    body: archiveCsv(meterIds),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
 }
 
@@ -22,8 +27,8 @@ export interface Series {
   values: { p: (number | null)[] };
 }
 
-export async function storedLoad(base: string, meterIds: string[], fromMs: number, toMs: number): Promise<Map<string, Series>> {
-  const all = await Promise.all(meterIds.map((m) => getJson<Series>(`${base}/api/meters/${m}/series?kind=load&from=${fromMs}&to=${toMs}`)));
+export async function storedLoad(service: Target, meterIds: string[], fromMs: number, toMs: number): Promise<Map<string, Series>> {
+  const all = await Promise.all(meterIds.map((m) => getJson<Series>(`${service.base}/api/meters/${m}/series?kind=load&from=${fromMs}&to=${toMs}`, service.token)));
   return new Map(meterIds.map((m, i) => [m, all[i]]));
 }
 

@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAdminToken } from '../support/api.js';
 import { ChildService, closeServer, occupyPort, portOf } from './child-service.js';
 
 const EXIT_TIMEOUT_MS = 20_000;
@@ -109,7 +110,16 @@ describe('npm start with MQTT_PORT unset and 1883 taken', () => {
       expect(mqttPort).not.toBe(1883);
       expect(child.stderr).toContain(`MQTT       mqtt://localhost:${mqttPort}`);
 
-      await expectLoadwatchBehind(mqttPort, httpPort, run);
+      // The first start on a fresh database makes the admin token and shows it once; the next start does not.
+      const shown = /admin token \(shown once, also written to (.+)\): (lw_\S+)\n/.exec(child.stderr);
+      if (run === 'fresh DATA_DIR') {
+        expect(shown?.[1]).toBe(join(dataDir, 'admin-token'));
+        expect(shown?.[2]).toBe(readAdminToken(dataDir));
+        expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+      } else {
+        expect(child.stderr).not.toContain('admin token');
+      }
+      await expectLoadwatchBehind(mqttPort, httpPort, run, readAdminToken(dataDir));
 
       child.signal('SIGTERM');
       expect(await child.exit(EXIT_TIMEOUT_MS)).toEqual({ code: 0, signal: null });
@@ -120,8 +130,9 @@ describe('npm start with MQTT_PORT unset and 1883 taken', () => {
 });
 
 /** Proves the port is loadwatch's broker, not another one: a message on a non-device topic lands in its quarantine. */
-async function expectLoadwatchBehind(mqttPort: number, httpPort: number, marker: string): Promise<void> {
-  const topic = `startup-test/${Date.now()}`;
+async function expectLoadwatchBehind(mqttPort: number, httpPort: number, marker: string, token: string): Promise<void> {
+  // A device topic (anonymous clients may publish only there) whose last level names no kind of data.
+  const topic = `meters/startup${Date.now()}/marker`;
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `startup-test-${process.pid}`, reconnectPeriod: 0, connectTimeout: 5_000 });
   try {
     await client.publishAsync(topic, marker, { qos: 1 });
@@ -130,7 +141,7 @@ async function expectLoadwatchBehind(mqttPort: number, httpPort: number, marker:
   }
   await expect
     .poll(async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/api/quarantine?reason=unknown_topic`);
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/quarantine?reason=unknown_topic`, { headers: { authorization: `Bearer ${token}` } });
       const body = (await res.json()) as { items: { topic: string }[] };
       return body.items.map((i) => i.topic);
     }, { timeout: 10_000 })

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { authedApi, readAdminToken, type Api } from './api.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_MSG = 'loadwatch is running';
@@ -24,6 +25,10 @@ export interface ChildService {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** stderr so far, for failure messages. */
   stderr(): string;
+  /** The admin token from DATA_DIR/admin-token (read when first used). */
+  readonly token: string;
+  /** fetch(base + path) as the admin. */
+  api: Api;
   /** Everything written to stdout so far, JSON or not (the secrets-in-logs test greps it whole). */
   stdout(): string;
 }
@@ -75,7 +80,13 @@ export async function spawnService(env: Record<string, string>, readyTimeoutMs =
   }
   const httpPort = line.httpPort as number;
   const mqttPort = line.mqttPort as number;
+  let token: string | undefined;
+  const adminToken = () => (token ??= readAdminToken(resolve(ROOT, env.DATA_DIR ?? 'data')));
   return {
+    get token() {
+      return adminToken();
+    },
+    api: authedApi(`http://127.0.0.1:${httpPort}`, adminToken),
     proc,
     httpPort,
     mqttPort,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type Service } from '../../src/main.js';
 import { openPg, quoteIdent } from '../../src/db/sql.pg.js';
+import { authedApi, readAdminToken, type Api } from './api.js';
 import { TEST_DATABASE_URL, uniqueName } from './db.js';
 
 export interface TestService {
@@ -11,6 +12,10 @@ export interface TestService {
   mqttUrl: string;
   dataDir: string;
   env: Record<string, string>;
+  /** The admin token from DATA_DIR/admin-token. */
+  token: string;
+  /** fetch(base + path) as the admin. */
+  api: Api;
   /** Stops the service and removes its data (directory, or schema on the server). */
   close(): Promise<void>;
 }
@@ -32,11 +37,19 @@ export async function startTestService(flavour: 'pglite' | 'postgres', extraEnv:
     ...extraEnv,
   };
   const svc = await startService(env);
+  const base = `http://127.0.0.1:${svc.httpPort}`;
+  // Read when first used: a service started on a database that already has an admin token writes no file.
+  let token: string | undefined;
+  const adminToken = () => (token ??= readAdminToken(dataDir));
   return {
     svc,
     env,
     dataDir,
-    base: `http://127.0.0.1:${svc.httpPort}`,
+    get token() {
+      return adminToken();
+    },
+    api: authedApi(base, adminToken),
+    base,
     mqttUrl: `mqtt://127.0.0.1:${svc.mqttPort}`,
     async close() {
       await svc.stop();
@@ -52,8 +65,9 @@ export async function dropSchema(schema: string): Promise<void> {
   await sql.close();
 }
 
-export async function getJson<T = unknown>(url: string): Promise<T> {
-  const res = await fetch(url);
+/** GET a JSON answer, with the token as Bearer when given; throws on a status other than 2xx. */
+export async function getJson<T = unknown>(url: string, token?: string): Promise<T> {
+  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
