@@ -22,34 +22,36 @@ function levelsOf(topic: string): string[] {
   return topic.split('/');
 }
 
-function shapeRefusal(topic: string, maxLevels: number): TopicRefusal | undefined {
+function shapeRefusal(topic: string, levels: readonly string[], maxLevels: number): TopicRefusal | undefined {
   if (topic.length === 0) return 'empty';
   if (isBadMqttString(topic)) return 'invalid_utf8';
-  if (levelsOf(topic).length > maxLevels) return 'too_deep';
+  if (levels.length > maxLevels) return 'too_deep';
   return undefined;
 }
 
-/** Whether `topic` is `{root}/{id}/...` with a non-empty id and at least one level below it. */
-function isUnder(topic: string, root: string, id: string | undefined): boolean {
-  const [first, second, ...rest] = levelsOf(topic);
-  return first === root && second !== undefined && second.length > 0 && (id === undefined || second === id) && rest.length > 0;
+/** Whether the levels are `{root}/{id}/...` with a non-empty id (this one, if given) and at least one level below it. */
+function isUnder(levels: readonly string[], root: string, id: string | undefined): boolean {
+  const [first, second] = levels;
+  return first === root && second !== undefined && second.length > 0 && (id === undefined || second === id) && levels.length > 2;
 }
 
 /**
  * Publish ACL. A meter publishes only to meters/{itself}/..., a concentrator only to concentrators/{itself}/...
  * (its records for meters not behind it are quarantined by ingest), an alarm subscriber to nothing, an
  * anonymous client to any meters/{id}/... or concentrators/{id}/... Nobody publishes to $-topics or alarms/...
+ * Runs for every message: the topic is split once.
  */
 export function decidePublish(who: SessionPrincipal, topic: string, maxLevels: number): TopicVerdict {
-  const shape = shapeRefusal(topic, maxLevels);
+  const levels = levelsOf(topic);
+  const shape = shapeRefusal(topic, levels, maxLevels);
   if (shape) return refuse(shape);
   // [MQTT-3.3.2-2] a topic name carries no wildcards.
   if (topic.includes('+') || topic.includes('#')) return refuse('wildcard');
   // [MQTT-4.7.2-1] $-topics are the broker's; alarms/... are the service's own publications.
-  if (topic.startsWith('$') || levelsOf(topic)[0] === 'alarms') return refuse('reserved');
-  if (who === 'anonymous') return isUnder(topic, 'meters', undefined) || isUnder(topic, 'concentrators', undefined) ? OK : refuse('not_permitted');
-  if (who.kind === 'meter') return isUnder(topic, 'meters', who.deviceId) ? OK : refuse('not_permitted');
-  if (who.kind === 'concentrator') return isUnder(topic, 'concentrators', who.deviceId) ? OK : refuse('not_permitted');
+  if (topic.startsWith('$') || levels[0] === 'alarms') return refuse('reserved');
+  if (who === 'anonymous') return isUnder(levels, 'meters', undefined) || isUnder(levels, 'concentrators', undefined) ? OK : refuse('not_permitted');
+  if (who.kind === 'meter') return isUnder(levels, 'meters', who.deviceId) ? OK : refuse('not_permitted');
+  if (who.kind === 'concentrator') return isUnder(levels, 'concentrators', who.deviceId) ? OK : refuse('not_permitted');
   return refuse('not_permitted');
 }
 
@@ -75,7 +77,7 @@ export function filterCovers(granted: string, wanted: string): boolean {
  * the alarms/... filters issued with their credential; anonymous clients only within alarms/...
  */
 export function decideSubscribe(who: SessionPrincipal, filter: string, maxLevels: number): TopicVerdict {
-  const shape = shapeRefusal(filter, maxLevels);
+  const shape = shapeRefusal(filter, levelsOf(filter), maxLevels);
   if (shape) return refuse(shape);
   if (filter.startsWith('$')) return refuse('reserved');
   if (who === 'anonymous') return levelsOf(filter)[0] === 'alarms' ? OK : refuse('not_permitted');
