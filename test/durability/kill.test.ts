@@ -249,8 +249,9 @@ describe('PUBACK order on one connection (MQTT 3.1.1 section 4.6)', () => {
     socket = connect(t.svc.mqttPort, '127.0.0.1');
     socket.on('data', (chunk) => parser.parse(chunk));
     await new Promise<void>((resolve, reject) => socket!.once('connect', resolve).once('error', reject));
-    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'puback-order', keepalive: 0 }));
+    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'puback-order', keepalive: 60 }));
     await expect.poll(() => received.map((p) => p.cmd)).toEqual(['connack']);
+    expect((received[0] as { returnCode?: number }).returnCode, 'CONNACK accepted (keepalive within MQTT_KEEPALIVE_MIN_S..MAX_S)').toBe(0);
 
     const publishes = ids.map((messageId, i) =>
       mqttPacket.generate({
