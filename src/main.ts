@@ -169,8 +169,12 @@ export async function startService(env: Record<string, string | undefined> = pro
       credentials: createDeviceCredentials({
         store: credentialStore,
         securityEvent,
-        // This process's broker sees its own changes at once; other processes at their next refresh.
-        onChange: () => deviceAuth.refresh().catch((err: unknown) => log.warn({ err }, 'device credentials not refreshed; the next refresh retries')),
+        // This process's broker sees its own changes at once (and its devices' first CONNECT costs no scrypt);
+        // other processes at their next refresh.
+        onChange: (issued) => deviceAuth.refresh().then(
+          () => deviceAuth.remember(issued),
+          (err: unknown) => log.warn({ err }, 'device credentials not refreshed; the next refresh retries'),
+        ),
       }),
       onAlarmChange: (change) => void alarmsChanged([change]),
       notify: deferred(notifying.then((n) => n.api)),

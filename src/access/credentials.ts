@@ -10,6 +10,8 @@ export interface IssuedSecret {
   deviceId: string;
   kind: DeviceKind;
   secret: string;
+  /** The credential version this secret belongs to. */
+  version: number;
 }
 
 export type IssueOutcome =
@@ -23,7 +25,7 @@ export interface DeviceCredentials {
   /** Issues (or re-issues with new filters) an alarm subscriber's credential; its id may not be a device's. */
   issueSubscriber(id: string, filters: readonly string[], by: string): Promise<IssueOutcome>;
   /** Issues credentials for the devices of an imported archive that connect by themselves and have none yet. */
-  issueMissing(archive: Archive, by: string): Promise<IssuedSecret[]>;
+  issueMissing(archive: Pick<Archive, 'meters' | 'concentrators'>, by: string): Promise<IssuedSecret[]>;
   get(deviceId: string): Promise<CredentialMetadata | undefined>;
   /** Undefined when there is no credential of these kinds under that id. */
   revoke(deviceId: string, kinds: readonly DeviceKind[], by: string): Promise<CredentialMetadata | undefined>;
@@ -32,8 +34,11 @@ export interface DeviceCredentials {
 export interface CredentialsOptions {
   store: DeviceCredentialStore;
   securityEvent: RecordSecurityEvent;
-  /** Called after every change this process made, so its own broker sees it at once; must not throw. */
-  onChange(): Promise<void>;
+  /**
+   * Called after every change this process made, with the secrets it issued, so its own broker sees the change
+   * at once (and may remember those secrets as verified); must not throw.
+   */
+  onChange(issued: readonly IssuedSecret[]): Promise<void>;
 }
 
 /**
@@ -52,9 +57,10 @@ export function createDeviceCredentials({ store, securityEvent, onChange }: Cred
   async function put(deviceId: string, kind: DeviceKind, filters: readonly string[], by: string): Promise<IssueOutcome> {
     const secret = newSecret();
     const stored = await store.put({ deviceId, kind, secretHash: await hashSecret(secret), filters, issuedBy: by });
-    await onChange();
+    const issued = { deviceId, kind, secret, version: stored.version };
+    await onChange([issued]);
     securityEvent('credential_issued', { deviceId, kind, version: stored.version, by }, stored.version === 1 ? 'MQTT credential issued' : 'MQTT credential rotated');
-    return { ok: true, deviceId, kind, secret };
+    return { ok: true, ...issued };
   }
 
   return {
@@ -79,13 +85,14 @@ export function createDeviceCredentials({ store, securityEvent, onChange }: Cred
     async issueMissing(archive, by) {
       const devices = connectingDevices(archive);
       const missing = new Set(await store.missing(devices.map((d) => d.id)));
-      const issued: IssuedSecret[] = devices.filter((d) => missing.has(d.id)).map((d) => ({ deviceId: d.id, kind: d.kind, secret: newSecret() }));
+      const issued: IssuedSecret[] = devices.filter((d) => missing.has(d.id)).map((d) => ({ deviceId: d.id, kind: d.kind, secret: newSecret(), version: 1 }));
       const hashes = await Promise.all(issued.map((i) => hashSecret(i.secret)));
       const inserted = new Set(await store.insertMissing(issued.map((i, k) => ({ deviceId: i.deviceId, kind: i.kind, secretHash: hashes[k], filters: [], issuedBy: by }))));
       if (inserted.size === 0) return [];
-      await onChange();
+      const kept = issued.filter((i) => inserted.has(i.deviceId));
+      await onChange(kept);
       securityEvent('credential_issued', { devices: inserted.size, by, via: 'archive import' }, 'MQTT credentials issued for imported devices');
-      return issued.filter((i) => inserted.has(i.deviceId));
+      return kept;
     },
 
     get: (deviceId) => store.get(deviceId),
@@ -94,7 +101,7 @@ export function createDeviceCredentials({ store, securityEvent, onChange }: Cred
       const existing = await store.get(deviceId);
       if (!existing || !kinds.includes(existing.kind)) return undefined;
       const revoked = await store.revoke(deviceId, by);
-      await onChange();
+      await onChange([]);
       securityEvent('revocation', { deviceId, kind: existing.kind, by }, 'MQTT credential revoked');
       return revoked;
     },

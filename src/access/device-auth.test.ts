@@ -33,7 +33,8 @@ describe.each(DB_FLAVOURS)('device credentials and DeviceAuth on %s', (flavour) 
     events.length = 0;
     const counting: typeof verifySecret = (secret, stored) => ((scrypts += 1), verifySecret(secret, stored));
     auth = createDeviceAuth({ store, revalidateMs: 60_000, log, verifySecret: counting });
-    credentials = createDeviceCredentials({ store, onChange: () => auth.refresh(), securityEvent: (event, fields) => events.push({ event, fields }) });
+    // Wired as src/main.ts wires them.
+    credentials = createDeviceCredentials({ store, onChange: (issued) => auth.refresh().then(() => auth.remember(issued)), securityEvent: (event, fields) => events.push({ event, fields }) });
   });
   afterEach(async () => {
     auth?.close();
@@ -57,15 +58,32 @@ describe.each(DB_FLAVOURS)('device credentials and DeviceAuth on %s', (flavour) 
 
   it('costs one scrypt per device in a reconnect storm, and never remembers a failure as a success', async () => {
     const secret = secretOf(await credentials.issueDevice('M2', 'admin1'));
-    const storm = await Promise.all(Array.from({ length: 50 }, () => auth.verify('M2', secret)));
+    let elsewhereScrypts = 0;
+    const counting: typeof verifySecret = (s, stored) => ((elsewhereScrypts += 1), verifySecret(s, stored));
+    // Another node, which did not issue the secret: a broker restart there, every device reconnecting at once.
+    const elsewhere = createDeviceAuth({ store: createDeviceCredentialStorePg(db.sql), revalidateMs: 60_000, log, verifySecret: counting });
+    others.push(elsewhere);
+    const storm = await Promise.all(Array.from({ length: 50 }, () => elsewhere.verify('M2', secret)));
     expect(storm.every((p) => p?.deviceId === 'M2')).toBe(true);
-    expect(await auth.verify('M2', secret)).toBeDefined();
+    expect(await elsewhere.verify('M2', secret)).toBeDefined();
+    expect(elsewhereScrypts).toBe(1);
+    expect(await elsewhere.verify('M2', 'wrong')).toBeUndefined();
+    expect(await elsewhere.verify('M2', 'wrong')).toBeUndefined();
+    expect(elsewhereScrypts).toBe(3);
+    expect(await elsewhere.verify('M2', secret)).toBeDefined();
+    expect(elsewhereScrypts).toBe(3);
+  });
+
+  it('remembers the secrets this process issued: their first CONNECT costs no scrypt, a wrong secret still does', async () => {
+    const m2 = secretOf(await credentials.issueDevice('M2', 'admin1'));
+    const [t1] = await credentials.issueMissing({ meters: [], concentrators: ['T1'] }, 'admin1');
+    expect(await auth.verify('M2', m2)).toMatchObject({ deviceId: 'M2' });
+    expect(await auth.verify('T1', t1.secret)).toMatchObject({ deviceId: 'T1', version: '1' });
+    expect(scrypts).toBe(0);
+    expect(await auth.verify('M2', t1.secret)).toBeUndefined();
     expect(scrypts).toBe(1);
-    expect(await auth.verify('M2', 'wrong')).toBeUndefined();
-    expect(await auth.verify('M2', 'wrong')).toBeUndefined();
-    expect(scrypts).toBe(3);
-    expect(await auth.verify('M2', secret)).toBeDefined();
-    expect(scrypts).toBe(3);
+    auth.remember([{ deviceId: 'M2', version: 7, secret: 'not the version in the cache' }]);
+    expect(await auth.verify('M2', 'not the version in the cache')).toBeUndefined();
   });
 
   it('rotation: the old secret stops working and the old session is no longer current; the new one works', async () => {

@@ -5,12 +5,19 @@ import type { DeviceAuth, DevicePrincipal } from './device.js';
 import type { DeviceCredentialStore } from './devices.js';
 import { verifySecret } from './secret-hash.js';
 
+const sha256 = (secret: string) => createHash('sha256').update(secret).digest();
+
 /** Longer than any credential write takes, so a row committed late is still read (see nextSince). */
 const OVERLAP_MS = 60_000;
 
 export interface DeviceAuthService extends DeviceAuth {
   /** Reads the rows changed since the last look now: after a change this process made. */
   refresh(): Promise<void>;
+  /**
+   * Secrets this process has just issued (after refresh() has read them), remembered as if verified: a device's
+   * first CONNECT right after provisioning costs no scrypt. Ignored unless the cache holds that very version.
+   */
+  remember(issued: readonly { deviceId: string; version: number; secret: string }[]): void;
   close(): void;
 }
 
@@ -67,7 +74,7 @@ export function createDeviceAuth(options: DeviceAuthOptions): DeviceAuthService 
       await firstLoad;
       const c = cache.get(deviceId);
       if (!isLive(c)) return undefined;
-      const digest = createHash('sha256').update(secret).digest();
+      const digest = sha256(secret);
       if (!(await proves(c, secret, digest))) return undefined;
       // The credential may have been rotated or revoked while scrypt ran.
       if (cache.get(deviceId) !== c) return undefined;
@@ -80,6 +87,11 @@ export function createDeviceAuth(options: DeviceAuthOptions): DeviceAuthService 
     },
     isCurrent: (principal) => isCurrentIn(cache, principal),
     refresh,
+    remember(issued) {
+      for (const { deviceId, version, secret } of issued) {
+        if (cache.get(deviceId)?.version === version) verified.set(deviceId, { version, digest: sha256(secret) });
+      }
+    },
     close: () => clearInterval(timer),
   };
 }
