@@ -36,8 +36,11 @@ export interface PipelineDeps {
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 const MAX_DOWNSTREAM_IN_FLIGHT = 2;
-// Under load, downstream work is made durable (and the journal checkpointed) this often; at once when idle.
-const PERSIST_INTERVAL_MS = 2_000;
+// Under load, downstream work is made durable (and the journal checkpointed) at most this often, and with at
+// least PERSIST_SPACING times the last persist's duration in between, so writing snapshots takes a bounded share
+// of the time; at once when idle. The journal holds what is not checkpointed meanwhile.
+const PERSIST_INTERVAL_MS = 5_000;
+const PERSIST_SPACING = 4;
 
 /**
  * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
@@ -60,6 +63,7 @@ export class IngestPipeline {
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
   private persistedAtMs: number;
+  private persistTookMs = 0;
 
   constructor(private readonly deps: PipelineDeps) {
     this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
@@ -230,7 +234,8 @@ export class IngestPipeline {
       return;
     }
     this.unpersisted = position;
-    if (!this.persisting && this.deps.clock() - this.persistedAtMs >= PERSIST_INTERVAL_MS) void this.persist();
+    const waitMs = Math.max(PERSIST_INTERVAL_MS, PERSIST_SPACING * this.persistTookMs);
+    if (!this.persisting && this.deps.clock() - this.persistedAtMs >= waitMs) void this.persist();
   }
 
   /** One persistDownstream call covering every batch settled so far; then their checkpoint. */
@@ -239,7 +244,7 @@ export class IngestPipeline {
     const pos = this.unpersisted;
     if (!persistDownstream || !pos || this.persisting) return this.persisting ?? Promise.resolve();
     this.unpersisted = undefined;
-    this.persistedAtMs = this.deps.clock();
+    const startedMs = this.deps.clock();
     this.persisting = persistDownstream().then(
       () => this.deps.checkpoint(pos),
       (err: unknown) => {
@@ -248,6 +253,8 @@ export class IngestPipeline {
         this.deps.log.error({ err }, 'persisting rule state failed; the journal keeps the batches since the last success');
       },
     ).finally(() => {
+      this.persistedAtMs = this.deps.clock();
+      this.persistTookMs = this.persistedAtMs - startedMs;
       this.persisting = undefined;
     });
     return this.persisting;

@@ -57,6 +57,8 @@ export interface RuleEngineDeps {
 }
 
 const DEFAULT_CACHE_METERS = 100_000;
+// A flush writes this many meters per statement, letting evaluations run between slices.
+const FLUSH_SLICE_METERS = 2_000;
 
 /** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
 async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
@@ -91,10 +93,13 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     return run;
   };
 
-  let settingsCache: { settings: SettingsByClass; atMs: number } | undefined;
+  let settingsCache: { settings: SettingsByClass; text: string; atMs: number } | undefined;
   async function settings(): Promise<SettingsByClass> {
     if (!settingsCache || Date.now() - settingsCache.atMs > SETTINGS_MAX_AGE_MS) {
-      settingsCache = { settings: await loadSettings(sql, log), atMs: Date.now() };
+      const loaded = await loadSettings(sql, log);
+      const text = JSON.stringify(loaded);
+      // Unchanged settings keep their object, and with it every track definition built from them (evaluate.ts).
+      settingsCache = settingsCache?.text === text ? { ...settingsCache, atMs: Date.now() } : { settings: loaded, text, atMs: Date.now() };
     }
     return settingsCache.settings;
   }
@@ -125,6 +130,24 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     }
     await saveStates(tx, rows);
     return written;
+  }
+
+  async function flushSlice(ids: readonly string[]): Promise<void> {
+    const dirty = ids.filter((id) => cache.get(id)?.dirty);
+    if (dirty.length === 0) return;
+    const written = await sql.transaction(async (tx) => {
+      const versions = await lockMeters(tx, dirty);
+      const mine = new Map<string, CachedState>();
+      for (const id of dirty) {
+        const e = cache.get(id) as CachedState;
+        if ((versions.get(id) ?? 0) === e.version) mine.set(id, e);
+        else log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; its snapshot is dropped');
+      }
+      return write(tx, mine);
+    });
+    for (const id of dirty) if (!written.has(id)) cache.delete(id);
+    for (const [id, e] of written) cache.set(id, e);
+    cache.trim();
   }
 
   async function evaluateBatch(byMeter: Map<string, AnySample[]>, contexts: ReadonlyMap<string, MeterContext>, defer: boolean): Promise<AlarmChange[]> {
@@ -178,24 +201,14 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       if (byMeter.size === 0) return Promise.resolve([]);
       return serially(() => evaluateBatch(byMeter, contexts, opts.deferSnapshot ?? false));
     },
-    flush() {
-      return serially(async () => {
-        const dirty = cache.dirty();
-        if (dirty.length === 0) return;
-        const written = await sql.transaction(async (tx) => {
-          const versions = await lockMeters(tx, dirty);
-          const mine = new Map<string, CachedState>();
-          for (const id of dirty) {
-            const e = cache.get(id) as CachedState;
-            if ((versions.get(id) ?? 0) === e.version) mine.set(id, e);
-            else log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; its snapshot is dropped');
-          }
-          return write(tx, mine);
-        });
-        for (const id of dirty) if (!written.has(id)) cache.delete(id);
-        for (const [id, e] of written) cache.set(id, e);
-        cache.trim();
-      });
+    async flush() {
+      // In slices, each its own turn, so evaluations go on between them; what was dirty when flush() began is
+      // written when it resolves (a meter evaluated again meanwhile may be written by a later slice or flush).
+      const dirty = cache.dirty();
+      for (let i = 0; i < dirty.length; i += FLUSH_SLICE_METERS) {
+        const slice = dirty.slice(i, i + FLUSH_SLICE_METERS);
+        await serially(() => flushSlice(slice));
+      }
     },
   };
 }

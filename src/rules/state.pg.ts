@@ -33,13 +33,19 @@ export interface StateRow {
   version: number;
 }
 
-/** Upserts these meters' states with their new versions in one query (the caller holds their locks). */
+/**
+ * Upserts these meters' states with their new versions in one query (the caller holds their locks). The states
+ * travel as one JSON object keyed by meter, so the driver does not escape each as an array element.
+ */
 export async function saveStates(tx: Sql, rows: readonly StateRow[]): Promise<void> {
   if (rows.length === 0) return;
+  let doc = '{';
+  for (let i = 0; i < rows.length; i++) doc += `${i ? ',' : ''}${JSON.stringify(rows[i].meterId)}:${rows[i].json}`;
+  doc += '}';
   await tx.query(
     `INSERT INTO rule_state (meter_id, state, version, updated_at)
-     SELECT m, s::jsonb, v, now() FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(m, s, v)
+     SELECT u.m, j.value, u.v, now() FROM unnest($2::text[], $3::bigint[]) AS u(m, v) JOIN json_each($1::json) AS j ON j.key = u.m
      ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-    [rows.map((r) => r.meterId), rows.map((r) => r.json), rows.map((r) => r.version)],
+    [doc, rows.map((r) => r.meterId), rows.map((r) => r.version)],
   );
 }

@@ -53,7 +53,10 @@ describe('stepping from the head gives what replaying the window gives', () => {
   /** The same batches fed twice: once as stored (head kept), once with head stripped after every batch (replayed). */
   function both(batches: AnySample[][]) {
     const strip = (s: MeterRuleState): MeterRuleState =>
-      Object.fromEntries(Object.entries(s).map(([k, t]) => [k, t && typeof t === 'object' && 'window' in t ? { base: (t as { base: unknown }).base, window: (t as { window: unknown }).window } : t]));
+      Object.fromEntries(Object.entries(s).map(([k, t]) => {
+        const track = t as { base?: unknown; window?: unknown };
+        return [k, track.window ? { base: track.base, window: track.window } : t];
+      }));
     let withHead: MeterRuleState = {};
     let replayed: MeterRuleState = {};
     const a: string[] = [];
