@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, authedFetch, signInWithToken } from '../test/browser/sign-in.js';
+import { signInWithToken } from '../test/browser/sign-in.js';
+import { authedApi, readAdminToken, type Api } from '../test/support/api.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MAIN_TS = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -36,7 +37,8 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
   let page: Page;
   let client: mqtt.MqttClient;
   let base: string;
-  let api: ReturnType<typeof authedFetch>;
+  let api: Api;
+  let adminToken: string;
   let viewer: { id: string; token: string };
   const pageErrors: string[] = [];
 
@@ -53,8 +55,9 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     const { startService } = (await import(mainModule)) as { startService(env: Record<string, string>): Promise<Service> };
     svc = await startService({ HTTP_PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MQTT_ALLOW_ANONYMOUS: 'true' });
     base = `http://127.0.0.1:${svc.httpPort}`;
-    api = authedFetch(adminToken(dataDir));
-    const imported = await api(`${base}/api/archive/import`, {
+    adminToken = readAdminToken(dataDir);
+    api = authedApi(base, () => adminToken);
+    const imported = await api('/api/archive/import', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'csv', text: ARCHIVE_CSV }),
     });
     expect(imported.status, await imported.clone().text()).toBe(200);
@@ -76,7 +79,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
 
   /** A new API token of this role, issued by the admin. */
   const issueToken = async (role: string) => {
-    const res = await api(`${base}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `browser ${role}`, role }) });
+    const res = await api('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `browser ${role}`, role }) });
     expect(res.status, await res.clone().text()).toBe(201);
     return (await res.json()) as { id: string; token: string };
   };
@@ -106,7 +109,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await expect.poll(() => page.textContent('#login-error')).toContain('Cannot reach the server');
     await shot('0-login-unreachable');
 
-    await page.fill('#login-token input[name="token"]', adminToken(dataDir));
+    await page.fill('#login-token input[name="token"]', adminToken);
     await page.click('#login-token button');
     await page.waitForSelector('body.signed-in');
     expect(await page.textContent('#who-role')).toBe('Administrator');
@@ -174,7 +177,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await page.click('#ack-dialog button[value="ok"]');
     const acked = page.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`);
     await expect.poll(() => acked.textContent(), { timeout: 10_000 }).toContain('张伟');
-    const res = await api(`${base}/api/alarms?state=all&limit=200`);
+    const res = await api('/api/alarms?state=all&limit=200');
     const stored = ((await res.json()) as { items: { id: string; acknowledged: boolean; ackBy: string }[] }).items.find((a) => a.id === alarmId);
     expect(stored).toMatchObject({ acknowledged: true, ackBy: '张伟' });
     await shot('4-acknowledged');
@@ -242,9 +245,9 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await second.click('#ack-dialog button[value="ok"]');
     await expect.poll(() => page.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => second.locator(`#alarm-rows tr[data-alarm="${alarmId}"]`).count()).toBe(0);
-    const stored = await (await api(`${base}/api/alarms/${alarmId}`)).json();
+    const stored = await (await api(`/api/alarms/${alarmId}`)).json();
     expect(stored).toMatchObject({ active: false, acknowledged: true, ackBy: '张伟' });
-    const history = await (await api(`${base}/api/alarms/${alarmId}/history`)).json();
+    const history = await (await api(`/api/alarms/${alarmId}/history`)).json();
     expect(JSON.stringify(history)).toContain('李娜');
     await page.selectOption('#alarm-filters select[data-filter="cls"]', '');
     await page.selectOption('#alarm-filters select[data-filter="rule"]', '');
@@ -309,7 +312,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
 
     // Revoked while the page is open: the live link's next upgrade answers 401, and the page asks to sign in again.
     await seen.click('.tabs button[data-view="map"]');
-    const revoked = await api(`${base}/api/tokens/${viewer.id}`, { method: 'DELETE' });
+    const revoked = await api(`/api/tokens/${viewer.id}`, { method: 'DELETE' });
     expect(revoked.status, await revoked.clone().text()).toBe(204);
     await seen.evaluate(() => (window as any).__loadwatch.dropLive());
     await seen.waitForSelector('#login:not([hidden])', { timeout: 15_000 });
@@ -318,7 +321,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await shot2(seen, '11-login-session-ended');
 
     // Signed in again (now as admin): the same view, the live link back, and the buttons this role may use.
-    await signInWithToken(seen, adminToken(dataDir));
+    await signInWithToken(seen, adminToken);
     expect(await seen.evaluate(() => (window as any).__loadwatch.view)).toBe('map');
     await seen.waitForFunction(() => (window as any).__loadwatch.live === 'live');
     await expect.poll(() => seen.locator('#alarm-rows button.clear').count()).toBeGreaterThan(0);
@@ -327,7 +330,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
   });
 
   it('signs a user in with name and password, and says so in words when the server refuses an action (403)', async () => {
-    const created = await api(`${base}/api/users`, {
+    const created = await api('/api/users', {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'zhao.min', role: 'dispatcher', password: 'correct horse battery' }),
     });
@@ -349,7 +352,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await clear.waitFor();
 
     // The admin makes the user a viewer while the page still offers the buttons: the server refuses, the page says why.
-    const demoted = await api(`${base}/api/users/zhao.min`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) });
+    const demoted = await api('/api/users/zhao.min', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) });
     expect(demoted.status, await demoted.clone().text()).toBe(200);
     await clear.click();
     await user.fill('#ack-dialog textarea', '应被拒绝');
@@ -373,7 +376,7 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     expect(await page.evaluate(async () => (await fetch('/api/session')).status)).toBe(401);
     await page.reload();
     await page.waitForSelector('#login:not([hidden])');
-    await signInWithToken(page, adminToken(dataDir));
+    await signInWithToken(page, adminToken);
     expect(await page.evaluate(() => (window as any).__loadwatch.view)).toBe('map');
     expect(pageErrors).toEqual([]);
   });

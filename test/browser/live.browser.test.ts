@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
 import { freePort } from '../support/free-port.js';
-import { adminToken, authedFetch, openSignedIn } from './sign-in.js';
+import { openSignedIn } from './sign-in.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const QUARTER_MS = 15 * 60_000;
@@ -33,7 +33,6 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
   let browser: Browser;
   let page: Page;
   let client: mqtt.MqttClient;
-  let api: ReturnType<typeof authedFetch>;
   const pageErrors: string[] = [];
 
   const publish = (tsMs: number, p: number) => client.publishAsync('meters/LBM1/load', JSON.stringify({ ts: tsMs, p, q: 1, pf: 0.99 }), { qos: 1 });
@@ -46,8 +45,7 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-live-browser-'));
     env = { HTTP_PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir };
     svc = await spawnService(env);
-    api = authedFetch(adminToken(dataDir));
-    const imported = await api(`${svc.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE_CSV });
+    const imported = await svc.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE_CSV });
     expect(imported.status, await imported.clone().text()).toBe(200);
     // Reconnects on its own and keeps unacknowledged QoS 1 publishes, so it can publish while the broker is down.
     client = await mqtt.connectAsync(svc.mqttUrl, { clientId: `live-browser-${process.pid}`, reconnectPeriod: 300, clean: true });
@@ -55,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     // Signed in on the customer's address: after the login form the page shows that customer.
-    await openSignedIn(page, `${svc.base}/#/customer/LB001/LBM1`, adminToken(dataDir));
+    await openSignedIn(page, `${svc.base}/#/customer/LB001/LBM1`, svc.token);
     await page.waitForFunction(() => (window as any).__loadwatch?.live === 'live' && !!(window as any).__loadwatch.charts.load, undefined, { timeout: 20_000 });
   });
 
@@ -130,9 +128,8 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
     await page.waitForFunction(() => (window as any).__loadwatch.live === 'live', undefined, { timeout: 25_000 });
     await publish(slot(0), 64.5);
 
-    const base = svc.base;
     await expect.poll(async () => {
-      const stored = (await (await api(`${base}/api/meters/LBM1/series?kind=load&from=${fromMs}&to=${nowQuarter + QUARTER_MS}`)).json()) as Series;
+      const stored = (await (await svc!.api(`/api/meters/LBM1/series?kind=load&from=${fromMs}&to=${nowQuarter + QUARTER_MS}`)).json()) as Series;
       const drawn = await chartLoad();
       const missing = stored.ts.filter((ts, i) => drawn.p[drawn.ts.indexOf(ts)] !== stored.values.p[i]);
       return { storedHasAll: [3, 2, 1, 0].every((k) => stored.ts.includes(slot(k))), missing };
@@ -147,14 +144,14 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
   }, 60_000);
 
   it('returns min/max-preserving buckets from the series API when maxPoints is below the row count', async () => {
-    const url = (extra: string) => `${svc!.base}/api/meters/LBM1/series?kind=load&from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}${extra}`;
-    const all = (await (await api(url(''))).json()) as Series;
+    const url = (extra: string) => `/api/meters/LBM1/series?kind=load&from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}${extra}`;
+    const all = (await (await svc!.api(url(''))).json()) as Series;
     expect(all.ts.length).toBeGreaterThan(12);
-    const few = (await (await api(url('&maxPoints=12'))).json()) as Series;
+    const few = (await (await svc!.api(url('&maxPoints=12'))).json()) as Series;
     expect(few.ts.length).toBeLessThanOrEqual(12);
     const peak = (s: Series) => Math.max(...s.values.p.filter((v): v is number => v !== null));
     expect(peak(few)).toBe(peak(all));
-    expect((await api(url('&maxPoints=5'))).status).toBe(400);
+    expect((await svc!.api(url('&maxPoints=5'))).status).toBe(400);
 
     const asked = page.waitForRequest((req) => req.url().includes('/series?') && req.url().includes('maxPoints='));
     await page.selectOption('#range', 'last48h');

@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
 import { freePort } from '../support/free-port.js';
-import { adminToken, authedFetch, openSignedIn } from './sign-in.js';
+import { openSignedIn } from './sign-in.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const METERS = Array.from({ length: 20 }, (_, i) => `LGM${String(i + 1).padStart(2, '0')}`);
@@ -43,13 +43,13 @@ describe.skipIf(!existsSync(CHROMIUM))('20 live charts on one page in chromium',
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-many-charts-'));
     svc = await spawnService({ HTTP_PORT: String(await freePort()), MQTT_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir });
-    const imported = await authedFetch(adminToken(dataDir))(`${svc.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE_CSV });
+    const imported = await svc.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE_CSV });
     expect(imported.status, await imported.clone().text()).toBe(200);
     client = await mqtt.connectAsync(svc.mqttUrl, { clientId: `many-charts-${process.pid}`, clean: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await openSignedIn(page, `${svc.base}/#/meters/${METERS.join(',')}`, adminToken(dataDir));
+    await openSignedIn(page, `${svc.base}/#/meters/${METERS.join(',')}`, svc.token);
     await page.waitForFunction((n) => {
       const w = window as any;
       return w.__loadwatch?.live === 'live' && Object.keys(w.__loadwatch.gridCharts).length === n;

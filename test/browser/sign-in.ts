@@ -1,14 +1,5 @@
 /** Browser tests sign in as a dispatcher would: through the page's login form, never by setting the cookie. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-
-/** The admin token the service writes at its first start (DATA_DIR/admin-token, mode 0600). */
-export const adminToken = (dataDir: string): string => readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-
-/** fetch with the token as Bearer, for the test's own calls to the API. */
-export const authedFetch = (token: string) => (url: string, init: RequestInit = {}) =>
-  fetch(url, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
 
 /** Wait for the login view, paste the token, submit, and wait until the page is signed in. */
 export async function signInWithToken(page: Page, token: string): Promise<void> {
