@@ -39,6 +39,14 @@ describe.each(DB_FLAVOURS)('admin token bootstrap on %s', (flavour) => {
     expect(await bootstrapAdminToken(access, data)).toBeDefined();
   });
 
+  it('revokes the token it could not write down, so the next start makes another', async () => {
+    db = await openTestDatabase(flavour);
+    const access = createAccess({ store: createPeopleStorePg(db.sql), sessionTtlMs: 60_000 });
+    await expect(bootstrapAdminToken(access, join(await dir(), 'missing'))).rejects.toThrow('ENOENT');
+    expect((await access.listTokens()).filter((t) => t.revokedAt === null)).toEqual([]);
+    expect(await bootstrapAdminToken(access, await dir())).toBeDefined();
+  });
+
   it('makes exactly one when several nodes start on one database at once', async () => {
     db = await openTestDatabase(flavour);
     const nodes = Array.from({ length: 4 }, () => createAccess({ store: createPeopleStorePg(db.sql), sessionTtlMs: 60_000 }));
