@@ -133,7 +133,7 @@ export async function startService(env: Record<string, string | undefined> = pro
 
   const notifyLog = log.child({ step: 'notify' });
   const notifying = opening.then((s) =>
-    startNotify({ sql: s.sql, redisUrl: config.redis?.url, redisPrefix: config.redis?.prefix, allowLoopbackHttp: config.notify.allowLoopbackHttp, log: notifyLog }),
+    startNotify({ sql: s.sql, redisUrl: config.redis?.url, redisPrefix: config.redis?.prefix, allowLoopbackHttp: config.notify.allowLoopbackHttp, securityEvent, log: notifyLog }),
   );
   notifying.catch(() => undefined); // awaited below, like opening
   // Changes made before the broker listens (a replayed backlog) have no MQTT subscriber to reach yet.

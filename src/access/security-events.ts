@@ -11,6 +11,7 @@ export type SecurityEvent =
   | 'token_created'
   | 'login'
   | 'origin_refused'
+  | 'webhook_refused'
   | 'config_change';
 
 /**

@@ -19,6 +19,8 @@ export interface HttpSenderOptions {
   /** NOTIFY_ALLOW_LOOPBACK_HTTP: loopback receivers (tests only). */
   allowLoopbackHttp: boolean;
   resolve?: ResolveHost;
+  /** Told each time a URL is refused before sending (a security event). */
+  onRefused?: (problem: string) => void;
   now?: () => number;
 }
 
@@ -70,7 +72,10 @@ export function createHttpSender(options: HttpSenderOptions): SendWebhook {
   return async (url, body, headers) => {
     const started = now();
     const target = await checkWebhookUrl(url, policy);
-    if (!target.ok) return { ok: false, statusCode: null, latencyMs: now() - started, error: `not sent: url ${target.problem}`.slice(0, ERROR_TEXT_MAX) };
+    if (!target.ok) {
+      options.onRefused?.(target.problem);
+      return { ok: false, statusCode: null, latencyMs: now() - started, error: `not sent: url ${target.problem}`.slice(0, ERROR_TEXT_MAX) };
+    }
     const allHeaders = { 'content-type': 'application/json', 'user-agent': 'loadwatch-webhook/1', ...headers };
     try {
       const res = await post(target.url, target.address, body, allHeaders, options.timeoutMs);

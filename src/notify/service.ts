@@ -1,3 +1,4 @@
+import type { RecordSecurityEvent } from '../access/security-events.js';
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './backoff.js';
@@ -39,6 +40,8 @@ export interface NotifyOptions {
   allowLoopbackHttp: boolean;
   /** Host name to addresses, for the request-forgery check; the system resolver unless a test has its own. */
   resolveHost?: ResolveHost;
+  /** Refused webhook URLs (request forgery) are security events: at registration and at each refused send. */
+  securityEvent?: RecordSecurityEvent;
   schedule?: RetrySchedule;
   requestTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -61,7 +64,10 @@ export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
   const schedule = o.schedule ?? DEFAULT_RETRY_SCHEDULE;
   const log = o.log;
   const policy = { allowLoopbackHttp: o.allowLoopbackHttp, resolve: o.resolveHost ?? resolveHostDns };
-  const send = createHttpSender({ timeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, ...policy });
+  // The reason names the host and address, never the whole URL: its path or query could hold a receiver's key.
+  const refused = (fields: { stage: 'registration' | 'send'; reason: string; by?: string }) =>
+    o.securityEvent?.('webhook_refused', fields, fields.stage === 'send' ? 'a webhook was not sent: its URL is refused' : 'a webhook URL was refused');
+  const send = createHttpSender({ timeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, ...policy, onRefused: (reason) => refused({ stage: 'send', reason }) });
   const attempt = { deliveries, send, clock: o.clock ?? Date.now, log };
   const queue: DeliveryQueue = o.redisUrl
     ? await createBullmqDeliveryQueue({ connection: redisConnection(o.redisUrl), prefix: o.redisPrefix, schedule, attempt, deliveries, log })
@@ -72,7 +78,10 @@ export async function startNotify(o: NotifyOptions): Promise<NotifyService> {
     api: {
       async subscribe(s) {
         const target = await checkWebhookUrl(s.url, policy);
-        if (!target.ok) return { ok: false, reason: 'url', detail: `url ${target.problem}` };
+        if (!target.ok) {
+          refused({ stage: 'registration', reason: target.problem, by: s.owner });
+          return { ok: false, reason: 'url', detail: `url ${target.problem}` };
+        }
         return { ok: true, subscription: await subscriptions.create(s) };
       },
       listSubscriptions: () => subscriptions.list(),

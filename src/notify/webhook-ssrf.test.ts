@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/support/db.js';
+import type { RecordSecurityEvent } from '../access/security-events.js';
 import { alarmChange } from './change.fixture.js';
 import { CountingServer } from './counting-server.fixture.js';
 import { startNotify, type NotifyService } from './service.js';
@@ -24,6 +25,8 @@ describe('webhook request forgery, end to end in the notify service', () => {
   let tdb: TestDatabase | undefined;
   let notify: NotifyService | undefined;
   const servers: CountingServer[] = [];
+  let events: Array<{ event: string; fields: Record<string, unknown> }> = [];
+  const securityEvent: RecordSecurityEvent = (event, fields) => events.push({ event, fields });
 
   async function serve(answer?: ConstructorParameters<typeof CountingServer>[0], host?: string) {
     const server = new CountingServer(answer);
@@ -32,8 +35,9 @@ describe('webhook request forgery, end to end in the notify service', () => {
   }
 
   async function start(allowLoopbackHttp: boolean, resolveHost?: ResolveHost): Promise<NotifyService> {
+    events = [];
     tdb = await openTestDatabase('pglite');
-    notify = await startNotify({ sql: tdb.sql, allowLoopbackHttp, resolveHost, schedule: { attempts: 2, firstDelayMs: 50, maxDelayMs: 50, jitter: 0 }, pollIntervalMs: 50, log });
+    notify = await startNotify({ sql: tdb.sql, allowLoopbackHttp, resolveHost, securityEvent, schedule: { attempts: 2, firstDelayMs: 50, maxDelayMs: 50, jitter: 0 }, pollIntervalMs: 50, log });
     return notify;
   }
 
@@ -57,13 +61,17 @@ describe('webhook request forgery, end to end in the notify service', () => {
     const v4 = await serve();
     const v6 = await serve(undefined, '::1');
     const n = await start(false);
-    const refused4 = await n.api.subscribe({ url: `http://127.0.0.1:${v4.port}/hook`, description: '', filter: {} });
+    const refused4 = await n.api.subscribe({ url: `http://127.0.0.1:${v4.port}/hook`, description: '', filter: {}, owner: 'integrator-1' });
     const refused6 = await n.api.subscribe({ url: `https://[::1]:${v6.port}/hook`, description: '', filter: {} });
     expect(refused4).toEqual({ ok: false, reason: 'url', detail: 'url host 127.0.0.1 is a loopback address (127.0.0.0/8): allowed only with NOTIFY_ALLOW_LOOPBACK_HTTP=true (tests)' });
     expect(refused6).toEqual({ ok: false, reason: 'url', detail: 'url host ::1 is a loopback address (::1/128): allowed only with NOTIFY_ALLOW_LOOPBACK_HTTP=true (tests)' });
     await n.notifier.notify([alarmChange('created')]);
     expect(await n.api.listSubscriptions()).toEqual([]);
     expect(v4.server.connections + v6.server.connections).toBe(0);
+    expect(events).toEqual([
+      { event: 'webhook_refused', fields: { stage: 'registration', reason: refused4.ok ? '' : refused4.detail.slice(4), by: 'integrator-1' } },
+      { event: 'webhook_refused', fields: { stage: 'registration', reason: refused6.ok ? '' : refused6.detail.slice(4), by: undefined } },
+    ]);
   });
 
   it.each([
@@ -83,6 +91,8 @@ describe('webhook request forgery, end to end in the notify service', () => {
     expect(delivery).toMatchObject({ status: 'dead', attempts: 2, lastStatusCode: null });
     expect(delivery.lastError).toBe('not sent: url host hooks.rebind.test resolves to 127.0.0.1, a loopback address (127.0.0.0/8): allowed only with NOTIFY_ALLOW_LOOPBACK_HTTP=true (tests)');
     expect(server.connections).toBe(0);
+    // One security event per refused attempt.
+    expect(events).toEqual([1, 2].map(() => ({ event: 'webhook_refused', fields: { stage: 'send', reason: delivery.lastError!.slice('not sent: url '.length) } })));
   });
 
   it('a receiver redirecting to another loopback receiver: the redirect is not followed, the second gets zero requests', async () => {
