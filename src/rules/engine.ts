@@ -56,7 +56,8 @@ export interface RuleEngineDeps {
   cacheMeters?: number;
 }
 
-const DEFAULT_CACHE_METERS = 100_000;
+// About 43 KB of heap per cached 3P4W meter (16-point windows of ~20 tracks): 25,000 meters is about 1 GB.
+const DEFAULT_CACHE_METERS = 25_000;
 // A flush writes this many meters per statement, letting evaluations run between slices.
 const FLUSH_SLICE_METERS = 2_000;
 

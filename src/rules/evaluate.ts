@@ -47,17 +47,28 @@ function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): 
   return out;
 }
 
+/** A curve point of this batch, and which kinds this batch brought (the others came from earlier batches). */
+interface NewPoint {
+  point: CurvePoint;
+  arrived: ReadonlySet<CurveKind>;
+}
+
 /** New curve points, completed with the other kinds of the same timestamp from earlier batches. */
-function newPoints(samples: readonly AnySample[], recent: Recent): CurvePoint[] {
-  const points = [...mergePoints(samples).values()];
-  for (const p of points) {
+function newPoints(samples: readonly AnySample[], recent: Recent): NewPoint[] {
+  const out: NewPoint[] = [];
+  for (const p of mergePoints(samples).values()) {
+    const arrived = new Set<CurveKind>();
     for (const k of ['voltage', 'current', 'load'] as const) {
-      if (p[k] !== undefined) continue;
+      if (p[k] !== undefined) {
+        arrived.add(k);
+        continue;
+      }
       const hit = (recent[k] as [number, unknown][]).find(([ts]) => ts === p.tsMs);
       if (hit) (p as Record<CurveKind, unknown>)[k] = hit[1];
     }
+    out.push({ point: p, arrived });
   }
-  return points.sort((a, b) => a.tsMs - b.tsMs);
+  return out.sort((a, b) => a.point.tsMs - b.point.tsMs);
 }
 
 /** A run of updates in one batch collapses into the transition before it: callers notify once. */
@@ -193,8 +204,12 @@ export function evaluate(
     if (!s) continue;
     if (isCurveRule(rule) && s.form !== 'daily') {
       for (const track of cachedCurveTracks(ctx, rule, s, bands)) {
-        const complete = points.filter((p) => track.needs.every((k) => p[k] !== undefined));
-        run(track, complete.map((p): WindowPoint => [p.tsMs, track.read(p)]));
+        // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
+        const values: WindowPoint[] = [];
+        for (const { point, arrived } of points) {
+          if (track.needs.every((k) => point[k] !== undefined) && track.needs.some((k) => arrived.has(k))) values.push([point.tsMs, track.read(point)]);
+        }
+        run(track, values);
       }
       continue;
     }
