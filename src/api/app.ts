@@ -49,7 +49,17 @@ export async function buildApp(deps: ApiDeps, log: Logger): Promise<App> {
   installAuth(app, deps.people);
 
   await app.register(fastifySwagger, {
-    openapi: { info: { title: 'loadwatch', version: '1', description: 'Telemetry ingestion and load monitoring for power utilities' } },
+    openapi: {
+      info: { title: 'loadwatch', version: '1', description: 'Telemetry ingestion and load monitoring for power utilities' },
+      // What src/api/auth.ts accepts on every /api route (POST /api/session makes the cookie): /docs can then try them.
+      components: {
+        securitySchemes: {
+          token: { type: 'http', scheme: 'bearer', description: 'an API token, lw_<id>_<secret>' },
+          session: { type: 'apiKey', in: 'cookie', name: 'lw_session' },
+        },
+      },
+      security: [{ token: [] }, { session: [] }],
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyStatic, { root: deps.dashboardsDir, prefix: '/', index: 'index.html' });
