@@ -1,24 +1,34 @@
 /**
  * Scenario latency: under half the sustained batched load, one probe at a time publishes an
  * over-voltage sample for a fresh KEY meter and times publish -> row visible to the API,
- * publish -> WebSocket sample, publish -> WebSocket alarm.
+ * publish -> WebSocket sample, publish -> WebSocket alarm; then the alarm again on a second service whose
+ * rules run as BullMQ jobs (Redis on this machine).
  */
+import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
 import { LoadGen } from './loadgen-client.js';
-import type { ServiceChild } from './service.js';
+import { adminSql, startServiceChild, type ServiceChild } from './service.js';
 import { percentile } from './stats.js';
 import { PROBE_CONCENTRATOR, QUARTER_MS, batchedSenders } from './workload.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
+const REDIS_URL = 'redis://127.0.0.1:6379';
 
-export async function latency(ctx: Ctx): Promise<void> {
+interface Probed {
+  stored: number[];
+  pushed: number[];
+  alarmed: number[];
+  missed: number;
+}
+
+/** Probes one service (ctx.svc) under half the sustained batched load. */
+async function probeUnderLoad(ctx: Ctx, label: string): Promise<Probed> {
   const { opts, svc } = ctx;
   const senders = batchedSenders(ctx.workload.fleet);
   const samplesPerMsg = senders.flatMap((s) => s.templates).reduce((n, t, _i, all) => n + t.samples / all.length, 0);
   const backgroundPerSec = (ctx.results.batchedSamplesPerSec || 20_000) / 2;
-  if (!ctx.results.batchedSamplesPerSec) ctx.notes.push('latency: batched was not run; background load is 10,000 samples/s');
 
   const ws = new WebSocket(`ws://127.0.0.1:${svc.httpPort}/ws`, { headers: svc.headers });
   const waiters = new Map<string, (kind: 'sample' | 'alarm', atMs: number) => void>();
@@ -32,15 +42,12 @@ export async function latency(ctx: Ctx): Promise<void> {
   const subscribed = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).type === 'subscribed' && resolve(null)));
   ws.send(JSON.stringify({ op: 'subscribe', meters: ctx.workload.probeMeters.slice(0, 1000), alarms: true }));
   await subscribed;
-  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${svc.mqttPort}`, { clientId: PROBE_CONCENTRATOR, reconnectPeriod: 0 });
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${svc.mqttPort}`, { clientId: PROBE_CONCENTRATOR, reconnectPeriod: 0, keepalive: 60 });
   const gen = new LoadGen();
-  const stored: number[] = [];
-  const pushed: number[] = [];
-  const alarmed: number[] = [];
-  let missed = 0;
+  const out: Probed = { stored: [], pushed: [], alarmed: [], missed: 0 };
   try {
     await gen.connect({ port: svc.mqttPort, sendersFile: writeSenders(ctx, 'latency', senders), window: 8 });
-    await phase(ctx, `latency under ${round(backgroundPerSec)} samples/s`, async () => {
+    await phase(ctx, `latency (${label}) under ${round(backgroundPerSec)} samples/s`, async () => {
       const background = gen.run(opts.seconds + 2, backgroundPerSec / samplesPerMsg, ctx.tsCursorMs);
       await new Promise((r) => setTimeout(r, 1_500)); // let the background load settle first
       const until = performance.now() + opts.seconds * 1000;
@@ -48,11 +55,11 @@ export async function latency(ctx: Ctx): Promise<void> {
       for (const meterId of ctx.workload.probeMeters) {
         if (performance.now() > until) break;
         const times = await probe(svc, device, meterId, tsMs, waiters);
-        if (!times) missed++;
+        if (!times) out.missed++;
         else {
-          stored.push(times.storedMs);
-          pushed.push(times.wsMs);
-          alarmed.push(times.alarmMs);
+          out.stored.push(times.storedMs);
+          out.pushed.push(times.wsMs);
+          out.alarmed.push(times.alarmMs);
         }
       }
       advanceCursor(ctx, (await background).lastTsMs);
@@ -63,14 +70,44 @@ export async function latency(ctx: Ctx): Promise<void> {
     await gen.close();
   }
   await drained(ctx, 60_000);
-  if (missed) ctx.notes.push(`latency: ${missed} probe(s) not seen within ${PROBE_TIMEOUT_MS / 1000} s`);
-  log(ctx, `  ${stored.length} probes (one at a time, ${missed} missed)`);
-  for (const [key, xs] of [['Stored', stored], ['Ws', pushed], ['Alarm', alarmed]] as const) {
+  if (out.missed) ctx.notes.push(`latency (${label}): ${out.missed} probe(s) not seen within ${PROBE_TIMEOUT_MS / 1000} s`);
+  log(ctx, `  ${label}: ${out.stored.length} probes (one at a time, ${out.missed} missed)`);
+  ctx.results.latencyBackgroundSamplesPerSec = round(backgroundPerSec);
+  return out;
+}
+
+/** The same service with REDIS_URL: rules as BullMQ jobs, worked in its own process (RULE_WORKERS_IN_PROCESS). */
+async function withBullmqService<T>(ctx: Ctx, fn: (svc: ServiceChild) => Promise<T>): Promise<T> {
+  const schema = `${ctx.schema}_q`;
+  await adminSql(`CREATE SCHEMA ${schema}`);
+  const svc = await startServiceChild(schema, undefined, { REDIS_URL: REDIS_URL, REDIS_PREFIX: schema, RULE_WORKERS_IN_PROCESS: 'true' });
+  try {
+    const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { ...svc.headers, 'content-type': 'text/csv' }, body: ctx.workload.archiveCsv });
+    if (!imported.ok) throw new Error(`archive import (BullMQ service) failed: ${imported.status} ${await imported.text()}`);
+    return await fn(svc);
+  } finally {
+    await svc.stop();
+    await adminSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${schema}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
+
+export async function latency(ctx: Ctx): Promise<void> {
+  if (!ctx.results.batchedSamplesPerSec) ctx.notes.push('latency: batched was not run; background load is 10,000 samples/s');
+  const inline = await probeUnderLoad(ctx, 'inline rules');
+  for (const [key, xs] of [['Stored', inline.stored], ['Ws', inline.pushed], ['Alarm', inline.alarmed]] as const) {
     ctx.results[`p50PublishTo${key}Ms`] = round(percentile(xs, 50), 1);
     ctx.results[`p99PublishTo${key}Ms`] = round(percentile(xs, 99), 1);
   }
-  ctx.results.latencyProbes = stored.length;
-  ctx.results.latencyBackgroundSamplesPerSec = round(backgroundPerSec);
+  ctx.results.latencyProbes = inline.stored.length;
+
+  const queued = await withBullmqService(ctx, (svc) => probeUnderLoad({ ...ctx, svc }, 'BullMQ rules'));
+  ctx.results.p50PublishToAlarmBullmqMs = round(percentile(queued.alarmed, 50), 1);
+  ctx.results.p99PublishToAlarmBullmqMs = round(percentile(queued.alarmed, 99), 1);
+  ctx.results.latencyProbesBullmq = queued.alarmed.length;
 }
 
 async function probe(

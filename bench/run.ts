@@ -17,22 +17,12 @@ import { mosquittoVersion } from './peers.js';
 import { topFrames } from './profile.js';
 import { query } from './query.js';
 import { REQUIRED_KEYS } from './required-keys.js';
-import { DATABASE_URL, startServiceChild } from './service.js';
+import { adminSql, DATABASE_URL, startServiceChild } from './service.js';
 import { single } from './single.js';
 import { buildWorkload, QUARTER_MS } from './workload.js';
 
 const SCENARIO_RUNNERS: Record<Scenario, (ctx: Ctx) => Promise<void>> = { batched, single, latency, connections, query };
 
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -49,7 +39,7 @@ async function main(): Promise<void> {
   };
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() };
   const workload = buildWorkload(opts.meters, opts.seed, opts.quick ? 200 : 1000);
-  await admin(`CREATE SCHEMA ${schema}`);
+  await adminSql(`CREATE SCHEMA ${schema}`);
   const svc = await startServiceChild(schema, profDir);
   const ctx: Ctx = {
     opts, svc, schema, workload, tmpDir, phases: [], results: {}, lines: [], notes: [],
@@ -67,7 +57,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await svc.stop();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: Error) => process.stderr.write(`dropping schema ${schema} failed: ${err.message}\n`));
+    await adminSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: Error) => process.stderr.write(`dropping schema ${schema} failed: ${err.message}\n`));
   }
   if (profDir) {
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -77,7 +67,6 @@ async function main(): Promise<void> {
     }
   } else rmSync(tmpDir, { recursive: true, force: true });
 
-  ctx.notes.push('Redis is not used by the service yet, so no phase touches it; alarms are raised inline (no BullMQ path to time)');
   const disturbed = ctx.phases.filter((p) => p.disturbed).map((p) => p.name);
   log(ctx, `\n== summary (${((Date.now() - startedMs) / 1000).toFixed(0)} s)`);
   for (const [k, v] of Object.entries(ctx.results)) log(ctx, `  ${k.padEnd(34)} ${v}`);

@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { JsonLink, nodeTsx, spawnTracked, stopTracked } from './children.js';
 
 export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,7 +18,18 @@ export interface ServiceChild {
   stop(): Promise<void>;
 }
 
-export async function startServiceChild(schema: string, cpuProfDir?: string): Promise<ServiceChild> {
+/** One statement on the machine's PostgreSQL as its admin (schemas of the bench). */
+export async function adminSql(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startServiceChild(schema: string, cpuProfDir?: string, env: Record<string, string> = {}): Promise<ServiceChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-bench-'));
   const extra = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const proc = spawnTracked(nodeTsx('src/main.ts', extra), {
@@ -32,6 +44,7 @@ export async function startServiceChild(schema: string, cpuProfDir?: string): Pr
     LOG_LEVEL: 'info',
     // The load generator's devices connect without credentials.
     MQTT_ALLOW_ANONYMOUS: 'true',
+    ...env,
   });
   const link = new JsonLink(proc);
   const ready = await link.next((e) => e.msg === 'loadwatch is running', 60_000, 'service start');
