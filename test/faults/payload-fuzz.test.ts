@@ -32,7 +32,9 @@ function messages(seed: number, count: number, lastQuarterMs: number): Message[]
       p: fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.constant(1e308), fc.boolean()),
     }).map(({ meter, ts, p }) => ({ topic: `meters/${meter}/load`, payload: Buffer.from(JSON.stringify({ ts, p })) })),
     fc.record({ meter: fc.constantFrom(...MUTATED), bytes: fc.uint8Array({ maxLength: 300 }) }).map(({ meter, bytes }) => ({ topic: `meters/${meter}/load`, payload: Buffer.from(bytes) })),
-    fc.record({ topic: fc.constantFrom('meters/UNKNOWN9/load', 'meters/FZM001/nonsense', 'meters//load', 'foo', 'meters/FZM001/load/extra', 'concentrators/NOPE/status', 'concentrators/NOPE/load'), body: fc.json() })
+    // Odd topics the broker lets an anonymous client publish (meters/{id}/... and concentrators/{id}/...), so they
+    // reach ingest; the others ('foo', 'meters//load') are refused by the broker's ACL and tested with it.
+    fc.record({ topic: fc.constantFrom('meters/UNKNOWN9/load', 'meters/FZM001/nonsense', 'meters/FZM001/load/extra', 'concentrators/NOPE/status', 'concentrators/NOPE/load'), body: fc.json() })
       .map(({ topic, body }) => ({ topic, payload: Buffer.from(body) })),
   );
   const generated = fc.sample(fc.oneof({ arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: hostile, weight: 3 }), { seed, numRuns: count });
