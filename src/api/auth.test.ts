@@ -49,6 +49,16 @@ describe('route permissions', () => {
     expect(t.events.some((e) => e.event === 'acl_denied' && e.fields.role === 'viewer')).toBe(true);
   });
 
+  it('records a change of rule settings as a config_change event, and not a refused one', async () => {
+    const put = (token: string) =>
+      t.raw.inject({ method: 'PUT', url: '/api/rule-profiles/KEY', payload: { by: 'ops', rules: { V1: { enabled: true } } }, headers: { authorization: `Bearer ${token}` } });
+    const before = t.events.filter((e) => e.event === 'config_change').length;
+    expect((await put(t.tokens.dispatcher)).statusCode).toBe(403);
+    expect((await put(t.tokens.admin)).statusCode).toBe(200);
+    const changes = t.events.filter((e) => e.event === 'config_change').slice(before);
+    expect(changes.map((e) => e.fields)).toEqual([{ person: t.tokens.admin.slice(3, 19), method: 'PUT', route: '/api/rule-profiles/:class', target: { class: 'KEY' } }]);
+  });
+
   it('never writes a presented token into a security event', () => {
     const text = JSON.stringify(t.events);
     for (const token of Object.values(t.tokens)) expect(text).not.toContain(token.slice(20));

@@ -80,6 +80,12 @@ export function installAuth(app: FastifyInstance, o: PeopleDeps): void {
     }
     req.person = person;
   });
+
+  // Rule settings decide which alarms are raised: a change to them is a security event like a role change.
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.config.permission !== 'rules:write' || !WRITES.has(req.method) || reply.statusCode >= 300) return;
+    o.security('config_change', { person: req.person?.id, method: req.method, route: req.routeOptions.url, target: req.params }, 'rule settings were changed');
+  });
 }
 
 /** The browser sent this write with the session cookie: only pages of this service (or allowed origins) may. */
