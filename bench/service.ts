@@ -42,8 +42,12 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
     DATABASE_URL,
     DATABASE_SCHEMA: schema,
     LOG_LEVEL: 'info',
-    // The load generator's devices connect without credentials.
+    // The load generator's devices connect without credentials, all from 127.0.0.1 (one address standing in
+    // for a fleet), and a bench concentrator may publish faster than the per-device default.
     MQTT_ALLOW_ANONYMOUS: 'true',
+    MQTT_IP_CONNECT_RATE: '1000000',
+    MQTT_IP_CONNECT_BURST: '1000000',
+    MQTT_DEVICE_MSG_RATE: '1000000',
     ...env,
   });
   const link = new JsonLink(proc);
