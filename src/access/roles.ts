@@ -43,3 +43,11 @@ export interface Person {
   role: Role;
   via: 'token' | 'session';
 }
+
+/**
+ * The actor an audit line records: who the credential says is calling, never a name from the request body
+ * (anyone could type someone else's). The role is kept beside the id, as it was when the change was made.
+ */
+export function actorOf(person: Pick<Person, 'id' | 'role'>): string {
+  return `${person.id} (${person.role})`;
+}

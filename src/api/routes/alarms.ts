@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf } from '../../access/roles.js';
 import { cursorOf, parseCursor } from '../../alarms/cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ApiDeps } from '../ports.js';
 import { ClassCode, IdParams, parseInstant, SeverityCode } from '../schemas.js';
 
 const ActionBody = Type.Object({
-  by: Type.String({ minLength: 1, maxLength: 100, default: 'dispatcher' }),
+  by: Type.Optional(Type.String({ maxLength: 100, description: 'ignored (older dashboards send it): the actor recorded is the signed-in person' })),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 
@@ -69,7 +70,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       },
     },
     async (req) => {
-      const result = await deps.alarms.acknowledge(req.params.id, req.body.by, req.body.comment ?? '');
+      const result = await deps.alarms.acknowledge(req.params.id, actorOf(req.person!), req.body.comment ?? '');
       if (!result) throw notFound('alarm', req.params.id);
       deps.onAlarmChange(result);
       return result.alarm;
@@ -87,7 +88,7 @@ export const alarmRoutes = (deps: ApiDeps): FastifyPluginAsyncTypebox => async (
       },
     },
     async (req) => {
-      const result = await deps.alarms.clear(req.params.id, req.body.by, req.body.comment ?? '');
+      const result = await deps.alarms.clear(req.params.id, actorOf(req.person!), req.body.comment ?? '');
       if (!result.ok && result.reason === 'not-found') throw notFound('alarm', req.params.id);
       if (!result.ok) throw new ApiError(409, 'ALARM_NOT_ACTIVE', `alarm ${req.params.id} is already cleared`);
       deps.onAlarmChange(result.change);

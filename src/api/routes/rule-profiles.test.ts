@@ -45,7 +45,9 @@ describe.each(DB_FLAVOURS)('rule profile routes on %s', (flavour) => {
     expect(t.invalidations.count).toBe(0);
   });
 
-  it('changes, disables and audits class settings, and tells the engine at once', async () => {
+  const adminActor = async () => `${(await call('GET', '/api/session')).body.id} (admin)`;
+
+  it('changes, disables and audits class settings (the actor from the credential, not the body), and tells the engine at once', async () => {
     t = await openTestApp(flavour);
     const tiers = [{ severity: 'MINOR', thresholdPct: 90, sustainPoints: 3 }, { severity: 'MAJOR', thresholdPct: 110, sustainPoints: 1 }];
     const res = await call('PUT', '/api/rule-profiles/DEDICATED', { by: 'planner-1', rules: { O1: { tiers }, V1: { enabled: false } } });
@@ -60,7 +62,7 @@ describe.each(DB_FLAVOURS)('rule profile routes on %s', (flavour) => {
 
     const audit = await call('GET', '/api/rule-profiles/audit?scope=class');
     expect(audit.body.items.map((e: { actor: string; target: string; rule: string }) => `${e.actor} ${e.target} ${e.rule}`).sort()).toEqual([
-      'planner-1 DEDICATED O1', 'planner-1 DEDICATED V1',
+      `${await adminActor()} DEDICATED O1`, `${await adminActor()} DEDICATED V1`,
     ]);
     const o1 = audit.body.items.find((e: { rule: string }) => e.rule === 'O1');
     expect(o1.before.tiers.map((x: { thresholdPct: number }) => x.thresholdPct)).toEqual([100, 120]);
@@ -98,6 +100,7 @@ describe.each(DB_FLAVOURS)('rule profile routes on %s', (flavour) => {
 
     const audit = await call('GET', '/api/rule-profiles/audit?scope=customer&target=c1');
     expect(audit.body.items.map((e: { action: string; rule: string }) => `${e.action} ${e.rule}`)).toEqual(['delete O1', 'delete V2', 'update V2', 'update O1']);
+    expect(new Set(audit.body.items.map((e: { actor: string }) => e.actor))).toEqual(new Set([await adminActor()]));
     const page = await call('GET', '/api/rule-profiles/audit?scope=customer&limit=2');
     expect(page.body.items).toHaveLength(2);
     const rest = await call('GET', `/api/rule-profiles/audit?scope=customer&limit=2&before=${page.body.next}`);

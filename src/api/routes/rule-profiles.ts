@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { actorOf } from '../../access/roles.js';
 import type { RuleProfiles } from '../../rules/profiles.js';
 import { isRuleCode } from '../../rules/settings.js';
 import { ApiError, notFound } from '../errors.js';
 import { ClassCode, IdParams } from '../schemas.js';
 
-const By = Type.String({ minLength: 1, maxLength: 100, description: 'who makes the change (recorded in the audit)' });
+// The audit's actor is the signed-in person (actorOf); `by` is still accepted from older clients and ignored.
+const By = Type.Optional(Type.String({ maxLength: 100, description: 'ignored: the audit records the signed-in person' }));
 // Settings are checked by validateRuleSettings after merging, so every problem is named at once, not by ajv.
 const RuleChanges = Type.Record(Type.String(), Type.Unknown(), { description: 'per rule code, the settings fields to change' });
 const ChangeBody = Type.Object({ by: By, rules: RuleChanges });
@@ -55,7 +57,7 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
     '/rule-profiles/:class',
     { config: { permission: 'rules:write' }, schema: { summary: 'Change rule settings of one class (fields per rule; tiers replace as a whole)', params: Type.Object({ class: ClassCode }), body: ChangeBody } },
     async (req, reply) => {
-      const result = await profiles.updateClass(req.params.class, req.body.rules, req.body.by);
+      const result = await profiles.updateClass(req.params.class, req.body.rules, actorOf(req.person!));
       if (!result.ok) return invalid(reply, result.errors);
       return { class: req.params.class, rules: (await profiles.all())[req.params.class] };
     },
@@ -71,7 +73,7 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
     '/customers/:id/rule-overrides',
     { config: { permission: 'rules:write' }, schema: { summary: "Set a customer's override of each rule named (replacing that rule's override)", params: IdParams, body: ChangeBody } },
     async (req, reply) => {
-      const result = await profiles.putOverrides(req.params.id, req.body.rules, req.body.by);
+      const result = await profiles.putOverrides(req.params.id, req.body.rules, actorOf(req.person!));
       if (!result.ok) {
         if ('reason' in result) throw notFound('customer', req.params.id);
         return invalid(reply, result.errors);
@@ -91,10 +93,10 @@ export const ruleProfileRoutes = (deps: { ruleProfiles: RuleProfiles }): Fastify
       },
     },
     async (req) => {
-      const { rule, by } = req.query;
+      const { rule } = req.query;
       if (rule !== undefined && !isRuleCode(rule)) throw new ApiError(400, 'UNKNOWN_RULE', `${rule} is not a rule`);
       if (!(await profiles.overrides(req.params.id))) throw notFound('customer', req.params.id);
-      const removed = await profiles.deleteOverrides(req.params.id, rule, by);
+      const removed = await profiles.deleteOverrides(req.params.id, rule, actorOf(req.person!));
       return { customerId: req.params.id, removed };
     },
   );
