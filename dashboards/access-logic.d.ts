@@ -2,3 +2,4 @@
 export function canActOnAlarms(role: string | undefined): boolean;
 export function loginBody(form: { username?: string; password?: string; token?: string }): { token: string } | { username: string; password: string } | null;
 export function loginFailureKey(err: { status?: number; code?: string }, how: 'token' | 'password'): string;
+export function liveMaySignOut(opened: boolean, closeCode: number): boolean;

@@ -33,3 +33,11 @@ export function loginFailureKey(err, how) {
   if ((err.status ?? 0) >= 500) return 'loginServerError';
   return 'loginFailed';
 }
+
+/**
+ * Should the live link ask whether the page is still signed in, rather than just reconnect? Yes when the
+ * socket never opened (the upgrade may have answered 401), or when the server closed it because its credential
+ * stopped resolving (4401: revoked token, disabled user, ended session; src/live/hub.ts).
+ * @param {boolean} opened @param {number} closeCode
+ */
+export const liveMaySignOut = (opened, closeCode) => !opened || closeCode === 4401;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canActOnAlarms, loginBody, loginFailureKey } from './access-logic.js';
+import { canActOnAlarms, liveMaySignOut, loginBody, loginFailureKey } from './access-logic.js';
 
 describe('canActOnAlarms', () => {
   it.each([
@@ -37,4 +37,15 @@ describe('loginFailureKey', () => {
     [{ code: 'VALIDATION', status: 400 }, 'token', 'loginFailed'],
     [{}, 'token', 'loginFailed'],
   ] as const)('%j by %s -> %s', (err, how, key) => expect(loginFailureKey(err, how)).toBe(key));
+});
+
+describe('liveMaySignOut', () => {
+  it.each([
+    [false, 1006, true],
+    [true, 4401, true],
+    [false, 4401, true],
+    [true, 1006, false],
+    [true, 1000, false],
+    [true, 4403, false],
+  ])('opened %s, close %i -> %s', (opened, code, ask) => expect(liveMaySignOut(opened, code)).toBe(ask));
 });

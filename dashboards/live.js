@@ -3,9 +3,11 @@
  * rate): keeps the wanted subscriptions, reconnects with exponential backoff
  * and re-subscribes. After a reconnect `onReconnect` fires so views can refill from HTTP
  * (samples pushed while the socket was down are not replayed by the server).
- * The upgrade needs the session cookie: a socket that closes without ever opening may be a 401, so the
- * page asks `isSignedIn`; when not, the link stops (`onSignedOut`) until `resume()` after the next sign-in.
+ * The upgrade needs the session cookie: a socket that closes without ever opening may be a 401, and the
+ * server closes an open one with 4401 once its credential is revoked, so the page then asks `isSignedIn`;
+ * when not, the link stops (`onSignedOut`) until `resume()` after the next sign-in.
  */
+import { liveMaySignOut } from './access-logic.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './config.js';
 
 /**
@@ -60,9 +62,9 @@ export function connectLive(handlers) {
       else if (msg.type === 'sample') handlers.onSamples?.([msg]);
       else if (msg.type === 'alarm') handlers.onAlarm?.(msg);
     };
-    socket.onclose = async () => {
+    socket.onclose = async (ev) => {
       if (closed || ws !== socket) return;
-      if (!opened && handlers.isSignedIn && !(await handlers.isSignedIn())) {
+      if (liveMaySignOut(opened, ev.code) && handlers.isSignedIn && !(await handlers.isSignedIn())) {
         if (closed || ws !== socket) return;
         closed = true;
         handlers.onStatus?.({ state: 'signed-out' });

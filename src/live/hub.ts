@@ -24,7 +24,15 @@ export interface LiveHubOptions {
   flushIntervalMs?: number;
   /** A client whose backlog has not drained for this long is cut off too, however small the backlog. */
   maxStallMs?: number;
+  /** How often an open socket's credential is checked again (at most 30 s: a revoked token must not keep a live feed). */
+  recheckIntervalMs?: number;
 }
+
+/** The upgrade's check: undefined admits, a status refuses (401 no valid credential, 403 Origin or role). */
+export type Admit = (req: IncomingMessage) => Promise<number | undefined>;
+
+/** Close codes for a socket whose credential stopped resolving: 4000 + the HTTP status the upgrade would now get. */
+export const CREDENTIAL_CLOSE_BASE = 4000;
 
 interface Client {
   ws: WebSocket;
@@ -36,6 +44,8 @@ interface Client {
   pending: string[];
   /** Since when the socket has had unsent bytes on every send; null when it drained. */
   backlogSinceMs: number | null;
+  /** The upgrade request: its cookie or Bearer token is checked again every recheck interval. */
+  req: IncomingMessage;
 }
 
 type Index = Map<string, Set<Client>>;
@@ -58,6 +68,9 @@ export class LiveHub {
   private readonly maxStallMs: number;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly recheckTimer: NodeJS.Timeout;
+  private admit: Admit | undefined;
+  private rechecking = false;
   private readonly waiting = new Set<Client>();
 
   constructor(private readonly options: LiveHubOptions) {
@@ -67,6 +80,8 @@ export class LiveHub {
     this.pingTimer.unref();
     this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 250);
     this.flushTimer.unref();
+    this.recheckTimer = setInterval(() => void this.recheck(), Math.min(options.recheckIntervalMs ?? 30_000, 30_000));
+    this.recheckTimer.unref();
   }
 
   get clientCount(): number {
@@ -77,7 +92,8 @@ export class LiveHub {
    * `admit` decides before the 101 (authentication, Origin): a status refuses the upgrade on the raw socket, so
    * nothing of the WebSocket protocol reaches a caller that may not use it.
    */
-  attach(server: Server, admit: (req: IncomingMessage) => Promise<number | undefined>): void {
+  attach(server: Server, admit: Admit): void {
+    this.admit = admit;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname !== '/ws') {
@@ -89,7 +105,7 @@ export class LiveHub {
       socket.on('error', () => undefined);
       admit(req).then(
         (refused) => {
-          if (refused === undefined) this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, batched));
+          if (refused === undefined) this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, batched, req));
           else refuse(socket, refused);
         },
         (err: unknown) => {
@@ -133,12 +149,13 @@ export class LiveHub {
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     clearInterval(this.flushTimer);
+    clearInterval(this.recheckTimer);
     for (const c of this.clients) c.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private connected(ws: WebSocket, batched: boolean): void {
-    const client: Client = { ws, topics: { meters: [], customers: [], classes: [], alarms: false }, alive: true, batched, pending: [], backlogSinceMs: null };
+  private connected(ws: WebSocket, batched: boolean, req: IncomingMessage): void {
+    const client: Client = { ws, topics: { meters: [], customers: [], classes: [], alarms: false }, alive: true, batched, pending: [], backlogSinceMs: null, req };
     this.clients.add(client);
     this.options.metrics.wsClients.set(this.clients.size);
     ws.on('pong', () => (client.alive = true));
@@ -225,6 +242,25 @@ export class LiveHub {
       if (items.length > 0) this.send(c, `{"type":"samples","items":[${items.join(',')}]}`);
     }
     this.waiting.clear();
+  }
+
+  /**
+   * The upgrade's check again, on every open socket: a revoked token, a disabled user or an ended session
+   * closes the socket (4401; the dashboard then asks /api/session and shows its login view). A check that
+   * fails (database away) keeps the socket: the next period retries, rather than dropping every dashboard.
+   */
+  private async recheck(): Promise<void> {
+    const admit = this.admit;
+    if (!admit || this.rechecking || this.clients.size === 0) return;
+    this.rechecking = true;
+    try {
+      await Promise.all([...this.clients].map(async (c) => {
+        const refused = await admit(c.req).catch((err: unknown) => void this.options.log.warn({ err }, 'WebSocket credential not rechecked; kept until the next check'));
+        if (refused !== undefined && this.clients.has(c)) c.ws.close(CREDENTIAL_CLOSE_BASE + refused, 'credential no longer valid');
+      }));
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   private ping(): void {

@@ -21,6 +21,7 @@ import { createRuleProfilesPg } from '../../rules/profiles.pg.js';
 import { seedDefaultSettings } from '../../rules/settings.pg.js';
 import { createPgTelemetryStore } from '../../telemetry/telemetry.pg.js';
 import { buildApp, type App } from '../app.js';
+import type { PeopleDeps } from '../auth.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -31,6 +32,8 @@ export interface TestApp {
   raw: App;
   /** A live token of each role. */
   tokens: Record<Role, string>;
+  /** What the auth hooks were built with (the WebSocket upgrade gate takes it too). */
+  people: PeopleDeps;
   /** Security events recorded by the API. */
   events: { event: string; fields: Record<string, unknown> }[];
   db: TestDatabase;
@@ -78,7 +81,7 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
   const tokens = { admin: (await access.issueFirstAdminToken())! } as Record<Role, string>;
   for (const role of ROLES.filter((r) => r !== 'admin')) tokens[role] = (await access.issueToken({ name: role, role, createdBy: 'fixture' })).token;
   return {
-    app: signedIn(app, tokens.admin), raw: app, tokens, events, db, published, invalidations,
+    app: signedIn(app, tokens.admin), raw: app, tokens, people, events, db, published, invalidations,
     async close() {
       await app.close();
       await notify.close();
