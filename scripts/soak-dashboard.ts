@@ -4,7 +4,7 @@
  * The page's memory under streaming: starts the service (child process, embedded database, free
  * ports), plays the simulator at --speed from 40 days back (an hour at 900x covers 37.5 days, so it
  * never reaches the real clock), opens the dashboard on a customer and on the overview in
- * chromium, and reads each page's JS heap over CDP every minute, after a forced GC so the figure is
+ * chromium (signed in with the bootstrap admin token, anonymous MQTT as in tests), and reads each page's JS heap over CDP every minute, after a forced GC so the figure is
  * what the page keeps. Prints each reading and writes a markdown report (rewritten every minute,
  * so a run cut short still leaves its figures).
  */
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { archiveCsv } from '../simulators/archive-csv.js';
 import { planSimulation, runSimulation, type SimulationOptions, type SimulationStats } from '../simulators/publisher.js';
+import { openSignedIn } from '../test/browser/sign-in.js';
 import { killService, spawnService } from '../test/support/child-service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
       startMs: Date.now() - 40 * DAY_MS, durationMs: minutes * 60_000, mqttUrl: svc.mqttUrl, clientIdPrefix: 'soak',
     };
     const plan = planSimulation(options);
-    const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archiveCsv(plan.fleet) });
+    const imported = await svc.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: archiveCsv(plan.fleet) });
     if (!imported.ok) throw new Error(`archive import: ${imported.status} ${await imported.text()}`);
     let stats: SimulationStats | null = null;
     const simulation = runSimulation({ ...options, onProgress: (s) => (stats = s) }, abort.signal, plan);
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     const open = async (label: string, hash: string): Promise<{ label: string; page: Page; cdp: CDPSession }> => {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
-      await page.goto(`${svc.base}/${hash}`);
+      await openSignedIn(page, `${svc.base}/${hash}`, svc.token);
       await page.waitForFunction(() => (window as unknown as { __loadwatch?: { live: string } }).__loadwatch?.live === 'live', undefined, { timeout: 30_000 });
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
