@@ -11,8 +11,6 @@ const sha256 = (secret: string) => createHash('sha256').update(secret).digest();
 const OVERLAP_MS = 60_000;
 
 export interface DeviceAuthService extends DeviceAuth {
-  /** Reads the rows changed since the last look now: after a change this process made. */
-  refresh(): Promise<void>;
   /**
    * Secrets this process has just issued (after refresh() has read them), remembered as if verified: a device's
    * first CONNECT right after provisioning costs no scrypt. Ignored unless the cache holds that very version.

@@ -23,4 +23,9 @@ export interface DeviceAuth {
   byCertificate(deviceId: string): DevicePrincipal | undefined;
   /** False once the session's credential was revoked or rotated (checked every MQTT_REVALIDATE_S on live sessions). */
   isCurrent(principal: DevicePrincipal): boolean;
+  /**
+   * Reads changes made anywhere (another node's revocation) now. The broker's sweep calls it before isCurrent, so
+   * a revocation reaches live sessions within one MQTT_REVALIDATE_S, not a refresh period plus a sweep period.
+   */
+  refresh(): Promise<void>;
 }

@@ -29,6 +29,9 @@ export class MemoryDeviceAuth implements DeviceAuth {
     return this.devices.get(deviceId)?.principal;
   }
 
+  /** Nothing to read: the map is the truth. */
+  async refresh(): Promise<void> {}
+
   isCurrent(principal: DevicePrincipal): boolean {
     return this.devices.get(principal.deviceId)?.principal.version === principal.version;
   }
@@ -61,7 +64,9 @@ export interface TestBroker {
 }
 
 /** The broker alone on a free port on 127.0.0.1, with an in-memory journal, quarantine and DeviceAuth. */
-export async function startTestBroker(change: { allowAnonymous?: boolean; limits?: Partial<MqttLimits>; tls?: BrokerOptions['tls'] } = {}): Promise<TestBroker> {
+export async function startTestBroker(
+  change: { allowAnonymous?: boolean; limits?: Partial<MqttLimits>; tls?: BrokerOptions['tls']; /** Instead of the in-memory one. */ deviceAuth?: DeviceAuth } = {},
+): Promise<TestBroker> {
   const devices = new MemoryDeviceAuth();
   const journaled: TestBroker['journaled'] = [];
   const quarantined: QuarantineEntry[] = [];
@@ -80,7 +85,7 @@ export async function startTestBroker(change: { allowAnonymous?: boolean; limits
         if (done) setImmediate(done, null);
       },
     },
-    deviceAuth: devices,
+    deviceAuth: change.deviceAuth ?? devices,
     quarantine: { write: async (entries) => void quarantined.push(...entries) },
     quarantinePayloadMaxBytes: 4096,
     securityEvent: (event, fields) => events.push({ event, fields }),

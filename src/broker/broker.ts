@@ -136,8 +136,14 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     tlsPort = await listen(tlsServer, options.tls.port, options.host);
   }
 
-  // Revoked or rotated credentials end live sessions within one period (MQTT_REVALIDATE_S, at most 60 s).
-  const revalidating = setInterval(() => {
+  /**
+   * Revoked or rotated credentials end live sessions within one period (MQTT_REVALIDATE_S, at most 60 s): the
+   * credentials are read first, so a revocation made on another node is not first waited for by DeviceAuth's own
+   * refresh (unsynchronised with this sweep, that made it up to two periods). A failed read keeps the last known.
+   */
+  let revalidation: Promise<void> | undefined;
+  async function endRevokedSessions(): Promise<void> {
+    await deviceAuth.refresh().catch((err: unknown) => log.warn({ err }, 'device credentials not re-read before the revocation sweep; using the last known'));
     // aedes keeps its connected clients by id; its type declarations leave the map out.
     for (const client of Object.values((aedes as Aedes & { clients: Record<string, Client> }).clients)) {
       const principal = sessions.get(client)?.principal;
@@ -146,6 +152,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       sessions.end(client);
       client.close();
     }
+  }
+  const revalidating = setInterval(() => {
+    // One sweep at a time: while a slow database read runs, later ticks are skipped rather than queued.
+    revalidation ??= endRevokedSessions()
+      .catch((err: unknown) => log.error({ err }, 'revocation sweep failed; the next period retries'))
+      .finally(() => (revalidation = undefined));
     const now = clock();
     throttled.clear();
     lockout.prune(now);
@@ -167,6 +179,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     async close() {
       clearInterval(revalidating);
       clearInterval(sweeping);
+      await revalidation;
       const closed = Promise.all([server, tlsServer].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       // Connections that never completed CONNECT are not aedes clients yet.
