@@ -35,7 +35,7 @@ const DEFAULTS: Config = {
       slowSubscriberMs: 30_000,
     },
   },
-  http: { host: '0.0.0.0', port: 8080, portExplicit: false, allowedOrigins: [], sessionTtlMs: 12 * 3_600_000 },
+  http: { host: '0.0.0.0', port: 8080, portExplicit: false, allowedOrigins: [], sessionTtlMs: 12 * 3_600_000, authFailuresMax: 10, authLockoutMs: 300_000 },
   dataDir: './data',
   database: { url: undefined, schema: 'public' },
   utilityTz: 'Asia/Shanghai',
@@ -74,6 +74,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://10.0.0.5', 'expected a redis:// or rediss:// URL'],
     ['RULE_QUEUE_SHARDS', '0', 'expected a whole number 1..256 of rule queue shards, the same in every process'],
     ['REDIS_PREFIX', 'a:b', 'expected letters, digits, _ or - (the BullMQ key prefix)'],
+    ['AUTH_FAILURES_MAX', '0', 'expected a whole number >= 1 of failed HTTP sign-ins per IP address before it is locked out'],
   ])('refuses %s=%s', (key, value, expected) => {
     expect(errorsOf({ [key]: value })).toEqual([`${key}=${JSON.stringify(value)} is invalid: ${expected}`]);
   });
@@ -114,6 +115,8 @@ describe('loadConfig', () => {
     ['MQTT_REVALIDATE_S', '5', (c) => c.mqtt.limits.revalidateMs, 5_000],
     ['HTTP_ALLOWED_ORIGINS', 'https://ops.example.com,http://10.1.2.3:8080', (c) => c.http.allowedOrigins, ['https://ops.example.com', 'http://10.1.2.3:8080']],
     ['SESSION_TTL_H', '1', (c) => c.http.sessionTtlMs, 3_600_000],
+    ['AUTH_FAILURES_MAX', '3', (c) => c.http.authFailuresMax, 3],
+    ['AUTH_LOCKOUT_S', '60', (c) => c.http.authLockoutMs, 60_000],
     ['DATA_DIR', '/var/lib/loadwatch', (c) => c.dataDir, '/var/lib/loadwatch'],
     ['DATABASE_URL', 'postgres://u@db:5432/lw', (c) => c.database.url, 'postgres://u@db:5432/lw'],
     ['DATABASE_URL', 'postgresql://u@db/lw', (c) => c.database.url, 'postgresql://u@db/lw'],

@@ -53,6 +53,8 @@ const EnvSchema = Type.Object({
   MQTT_SLOW_SUBSCRIBER_S: Type.Integer({ default: 30, minimum: 1, description: 'whole seconds >= 1 a subscriber may leave messages unread' }),
   HTTP_ALLOWED_ORIGINS: Type.String({ default: '', pattern: '^(https?://[^,\\s/]+(,https?://[^,\\s/]+)*)?$', description: 'comma-separated origins such as https://ops.example.com' }),
   SESSION_TTL_H: Type.Integer({ default: 12, minimum: 1, maximum: 24 * 30, description: 'whole hours 1..720 a dashboard login lasts' }),
+  AUTH_FAILURES_MAX: Type.Integer({ default: 10, minimum: 1, description: 'a whole number >= 1 of failed HTTP sign-ins per IP address before it is locked out' }),
+  AUTH_LOCKOUT_S: Type.Integer({ default: 300, minimum: 1, description: 'whole seconds >= 1 an IP address may not sign in over HTTP after that' }),
 });
 
 function Bool(fallback: 'true' | 'false') {
@@ -79,6 +81,9 @@ export interface Config {
     /** Origins besides the service's own allowed to open the WebSocket and to send cookie-authenticated writes. */
     allowedOrigins: string[];
     sessionTtlMs: number;
+    /** Failed sign-ins (POST /api/session, bad Bearer tokens) from one IP address before it gets 429 for authLockoutMs. */
+    authFailuresMax: number;
+    authLockoutMs: number;
   };
   dataDir: string;
   database: { url: string | undefined; schema: string };
@@ -179,6 +184,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         portExplicit: env.HTTP_PORT !== undefined,
         allowedOrigins: env.HTTP_ALLOWED_ORIGINS ? env.HTTP_ALLOWED_ORIGINS.split(',') : [],
         sessionTtlMs: env.SESSION_TTL_H * 3_600_000,
+        authFailuresMax: env.AUTH_FAILURES_MAX,
+        authLockoutMs: env.AUTH_LOCKOUT_S * 1000,
       },
       dataDir: env.DATA_DIR,
       database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA },

@@ -8,7 +8,7 @@ import type { Journal } from '../ingest/journal.js';
 import type { QuarantineStore } from '../ingest/quarantine.js';
 import { listenWithFallback, type Listening } from '../listen.js';
 import type { Logger } from '../log.js';
-import { AuthLockout } from './auth-lockout.js';
+import { AuthLockout } from '../access/auth-lockout.js';
 import { connectHooks } from './connect-hooks.js';
 import { Sessions } from './sessions.js';
 import { limitPacketSize, SlowConsumers } from './socket-guards.js';

@@ -1,7 +1,7 @@
 import type { AuthenticateError, AuthenticateHandler, Client, PreConnectHandler } from 'aedes';
 import type { DeviceAuth, DevicePrincipal } from '../access/device.js';
 import type { RecordSecurityEvent } from '../access/security-events.js';
-import type { AuthLockout } from './auth-lockout.js';
+import type { AuthLockout } from '../access/auth-lockout.js';
 import { planConnect, type ConnectPlan, type ConnectRules } from './connect-rules.js';
 import { remoteIp, type Sessions } from './sessions.js';
 import { clientCertificate } from './tls-listener.js';

@@ -1,6 +1,8 @@
 /**
  * Repeated failed logins from one IP address: after `maxFailures` within `lockoutMs` the address is refused
- * for `lockoutMs`, so a guesser gets a handful of tries per window instead of one per scrypt hash.
+ * for `lockoutMs`, so a guesser gets a handful of tries per window instead of one per scrypt hash. One class
+ * for both doors: MQTT CONNECT (src/broker) and HTTP sign-in and Bearer tokens (src/api/auth.ts), each with
+ * its own instance and settings.
  */
 export class AuthLockout {
   private readonly byIp = new Map<string, { failures: number; firstMs: number; lockedUntilMs: number }>();
@@ -8,7 +10,12 @@ export class AuthLockout {
   constructor(private readonly limits: { maxFailures: number; lockoutMs: number }) {}
 
   isLocked(ip: string, nowMs: number): boolean {
-    return (this.byIp.get(ip)?.lockedUntilMs ?? 0) > nowMs;
+    return this.lockedForMs(ip, nowMs) > 0;
+  }
+
+  /** How much longer the address stays locked (0 when it is not): an HTTP refusal's Retry-After. */
+  lockedForMs(ip: string, nowMs: number): number {
+    return Math.max(0, (this.byIp.get(ip)?.lockedUntilMs ?? 0) - nowMs);
   }
 
   /** Counts a failure; true when this one locked the address (report it once, not on every refusal). */

@@ -17,6 +17,20 @@ describe('AuthLockout', () => {
     expect(l.isLocked('10.0.0.2', probe)).toBe(false);
   });
 
+  it.each([
+    // probe time -> ms left, after 2 failures at 0 and 10 with max 2 per 1000 ms (locked until 1010)
+    [5, 0],
+    [10, 1000],
+    [500, 510],
+    [1009, 1],
+    [1010, 0],
+  ])('probed at %i: locked for %i ms more', (probe, left) => {
+    const l = new AuthLockout({ maxFailures: 2, lockoutMs: 1000 });
+    l.failed('a', 0);
+    if (probe >= 10) l.failed('a', 10);
+    expect(l.lockedForMs('a', probe)).toBe(left);
+  });
+
   it('reports the lock once, not on each further failure', () => {
     const l = new AuthLockout({ maxFailures: 2, lockoutMs: 1000 });
     expect([l.failed('a', 0), l.failed('a', 1), l.failed('a', 2)]).toEqual([false, true, false]);
