@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDeviceCredentials } from './access/credentials.js';
+import { AuthLockout } from './access/auth-lockout.js';
 import { createDeviceAuth } from './access/device-auth.js';
 import { createDeviceCredentialStorePg } from './access/devices.pg.js';
 import { securityEvents } from './access/security-events.js';
@@ -125,6 +126,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     allowedOrigins: config.http.allowedOrigins,
     security: securityEvent,
     sessionTtlMs: config.http.sessionTtlMs,
+    lockout: new AuthLockout({ maxFailures: config.http.authFailuresMax, lockoutMs: config.http.authLockoutMs }),
   };
   const live = new LiveHub({ archive, log: log.child({ step: 'live' }), metrics });
   let stores: Stores | undefined;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Access } from '../access/access.js';
+import type { AuthLockout } from '../access/auth-lockout.js';
 import { bearerOf } from '../access/credential.js';
 import { originVerdict } from '../access/origin.js';
 import { allows, type Permission, type Person } from '../access/roles.js';
@@ -17,6 +18,21 @@ export interface PeopleDeps {
   security: RecordSecurityEvent;
   /** How long a dashboard login lasts (the cookie's Max-Age and the session row's expiry). */
   sessionTtlMs: number;
+  /** Failed sign-ins and bad Bearer tokens per IP address (AUTH_FAILURES_MAX, AUTH_LOCKOUT_S). */
+  lockout: AuthLockout;
+}
+
+/** An address locked out after repeated failures may not present credentials: 429 with Retry-After until the lock ends. */
+export function refuseLockedOut(o: PeopleDeps, ip: string, reply: FastifyReply): void {
+  const ms = o.lockout.lockedForMs(ip, Date.now());
+  if (ms === 0) return;
+  reply.header('retry-after', String(Math.ceil(ms / 1000)));
+  throw new ApiError(429, 'LOCKED_OUT', 'too many failed sign-ins from this address; try again later');
+}
+
+/** Counts a failed sign-in or bad Bearer token toward the address's lockout; the lock itself is one security event. */
+export function countFailure(o: PeopleDeps, ip: string): void {
+  if (o.lockout.failed(ip, Date.now())) o.security('lockout', { ip, door: 'http' }, 'HTTP sign-ins from this address refused for a while after repeated failures');
 }
 
 type Identified = { ok: true; person: Person; by: 'bearer' | 'cookie' } | { ok: false; presented: 'token' | 'session' | undefined };
@@ -60,16 +76,24 @@ export function installAuth(app: FastifyInstance, o: PeopleDeps): void {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, permission });
   });
 
-  app.addHook('onRequest', async (req) => {
+  // Locks are forgotten once over, so the map holds only addresses that failed lately.
+  const pruning = setInterval(() => o.lockout.prune(Date.now()), 60_000);
+  pruning.unref();
+  app.addHook('onClose', async () => clearInterval(pruning));
+
+  app.addHook('onRequest', async (req, reply) => {
     const route = req.routeOptions;
     if (!route.url?.startsWith('/api') || route.config.public) return;
     const permission = route.config.permission;
     // onRoute refuses such a route; this line only keeps the check closed should that ever be bypassed.
     if (!permission) throw new ApiError(403, 'FORBIDDEN', 'this route declares no permission');
+    // Bearer tokens can be guessed at like passwords; a signed-in dashboard (cookie) behind the same address keeps working.
+    if (req.headers.authorization !== undefined) refuseLockedOut(o, req.ip, reply);
     const who = await identify(o.access, req.headers);
     const at = { ip: req.ip, method: req.method, route: route.url };
     if (!who.ok) {
       if (who.presented) o.security('auth_failure', { ...at, credential: who.presented }, 'an API request with an invalid credential was refused');
+      if (who.presented === 'token') countFailure(o, req.ip);
       throw new ApiError(401, 'UNAUTHENTICATED', 'sign in: Authorization: Bearer <token>, or the session cookie from POST /api/session');
     }
     const person = who.person;

@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { InjectOptions } from 'fastify';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { createAccess } from '../../access/access.js';
+import { AuthLockout } from '../../access/auth-lockout.js';
 import { createPeopleStorePg } from '../../access/people.pg.js';
 import { ROLES, type Role } from '../../access/roles.js';
 import { createDeviceCredentials } from '../../access/credentials.js';
@@ -45,7 +46,7 @@ export interface TestApp {
 }
 
 /** The HTTP app on a migrated test database with the real PostgreSQL stores, seeded rule settings and two customers. */
-export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestApp> {
+export async function openTestApp(flavour: 'pglite' | 'postgres', limits: { authFailuresMax?: number } = {}): Promise<TestApp> {
   const db = await openTestDatabase(flavour);
   const log = pino({ level: 'silent' });
   await seedDefaultSettings(db.sql);
@@ -56,7 +57,9 @@ export async function openTestApp(flavour: 'pglite' | 'postgres'): Promise<TestA
   const invalidations = { count: 0 };
   const events: TestApp['events'] = [];
   const access = createAccess({ store: createPeopleStorePg(db.sql), sessionTtlMs: 3_600_000 });
-  const people = { access, allowedOrigins: ['https://ops.example.com'], sessionTtlMs: 3_600_000, security: (event: string, fields: Record<string, unknown>) => void events.push({ event, fields }) };
+  // Route tests try bad credentials on every route from one address: no lockout unless a test asks for one.
+  const lockout = new AuthLockout({ maxFailures: limits.authFailuresMax ?? Number.MAX_SAFE_INTEGER, lockoutMs: 60_000 });
+  const people = { access, lockout, allowedOrigins: ['https://ops.example.com'], sessionTtlMs: 3_600_000, security: (event: string, fields: Record<string, unknown>) => void events.push({ event, fields }) };
   const notify = await startNotify({ sql: db.sql, allowLoopbackHttp: true, pollIntervalMs: 50, log });
   // A variable, not a literal: ApiDeps may name more ports than these tests need.
   const deps = {

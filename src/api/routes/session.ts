@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { originVerdict } from '../../access/origin.js';
-import { refuseForeignOrigin, type PeopleDeps } from '../auth.js';
+import { countFailure, refuseForeignOrigin, refuseLockedOut, type PeopleDeps } from '../auth.js';
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie } from '../cookies.js';
 import { ApiError } from '../errors.js';
 
@@ -28,9 +28,11 @@ export const sessionRoutes = (deps: PeopleDeps): FastifyPluginAsyncTypebox => as
     const byToken = token !== undefined && username === undefined && password === undefined;
     const byPassword = token === undefined && username !== undefined && password !== undefined;
     if (!byToken && !byPassword) throw new ApiError(400, 'BAD_REQUEST', 'send {token} or {username, password}');
+    refuseLockedOut(deps, req.ip, reply);
     const result = await deps.access.login(byToken ? { token } : { username: username!, password: password! });
     if (!result) {
       deps.security('auth_failure', { ...at, credential: byToken ? 'token' : 'password', username: username ?? null }, 'a dashboard login was refused');
+      countFailure(deps, req.ip);
       throw new ApiError(401, 'UNAUTHENTICATED', byToken ? 'the token is not valid' : 'wrong username or password');
     }
     deps.security('login', { ...at, person: result.person.id, role: result.person.role, credential: byToken ? 'token' : 'password' }, 'signed in to the dashboard');
