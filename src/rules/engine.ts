@@ -59,7 +59,7 @@ export interface RuleEngineDeps {
 // About 43 KB of heap per cached 3P4W meter (16-point windows of ~20 tracks): 25,000 meters is about 1 GB.
 const DEFAULT_CACHE_METERS = 25_000;
 // A flush writes this many meters per statement, letting evaluations run between slices.
-const FLUSH_SLICE_METERS = 2_000;
+const FLUSH_SLICE_METERS = 250;
 
 /** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
 async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
