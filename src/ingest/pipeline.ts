@@ -62,6 +62,8 @@ export class IngestPipeline {
   /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
+  /** The persist started when the pipeline last went idle. */
+  private idlePersist: Promise<void> = Promise.resolve();
   private persistedAtMs: number;
   private persistTookMs = 0;
 
@@ -82,7 +84,7 @@ export class IngestPipeline {
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
   drain(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running) return this.idlePersist;
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -96,13 +98,15 @@ export class IngestPipeline {
     this.running = true;
     do {
       await this.storeQueued();
-      // Rules and live pushes of the last batches finish, and are persisted, before the pipeline counts as idle.
+      // Rules and live pushes of the last batches finish before the pipeline counts as idle.
       await this.downstream;
-      await this.persisting;
-      await this.persist();
     } while (this.head < this.queue.length && !this.stopped);
     this.running = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    // Idle: made durable now, beside the next run if records arrive meanwhile (a persist can take seconds, and
+    // storing must not wait for it); drain() resolves once it is done.
+    this.idlePersist = (this.persisting ?? Promise.resolve()).then(() => this.persist());
+    const persisted = this.idlePersist;
+    for (const resolve of this.idleWaiters.splice(0)) void persisted.then(resolve);
   }
 
   private async storeQueued(): Promise<void> {
