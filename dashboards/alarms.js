@@ -13,7 +13,7 @@ const peakUnit = (rule) => (rule.startsWith('V') ? 'V' : '');
 
 /**
  * @param {{ table: HTMLTableSectionElement, count: HTMLElement, dialog: HTMLDialogElement, filters: HTMLElement,
- *   dispatcher: () => string, canAct: () => boolean, onChange?: () => void, onError: (err: unknown) => void, onOpenCustomer: (id: string, meterId: string) => void }} opts
+ *   canAct: () => boolean, onChange?: () => void, onError: (err: unknown) => void, onOpenCustomer: (id: string, meterId: string) => void }} opts
  */
 export function createAlarmList(opts) {
   /** @type {any[]} */
@@ -106,14 +106,15 @@ export function createAlarmList(opts) {
     fresh.clear();
   };
 
-  /** Acknowledge or clear with the dispatcher's name and a comment; every other page hears it over the live stream. @param {any} a @param {'ack'|'clear'} action */
+  /**
+   * Acknowledge or clear with a comment; the server records the signed-in person as the actor, and every other
+   * page hears it over the live stream. @param {any} a @param {'ack'|'clear'} action
+   */
   const act = async (a, action) => {
-    const by = opts.dispatcher();
-    if (!by) { opts.onError(new Error(t('needName'))); return; }
     const comment = await askComment(a, action);
     if (comment === null) return;
     try {
-      const updated = action === 'ack' ? await ackAlarm(a.id, by, comment) : await clearAlarm(a.id, by, comment);
+      const updated = action === 'ack' ? await ackAlarm(a.id, comment) : await clearAlarm(a.id, comment);
       alarms = applyAlarmChange(alarms, action === 'ack' ? 'acknowledged' : 'cleared', updated);
       render();
       opts.onChange?.();

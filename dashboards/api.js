@@ -72,20 +72,20 @@ export const getSeries = (meterId, kind, fromMs, toMs, maxPoints) =>
 /** @param {{ state?: string, class?: string, severity?: string, customer?: string, limit?: number }} params */
 export const listAlarms = (params) => request(`/api/alarms${query(params)}`);
 
-/** @param {string} id @param {string} by @param {string} comment */
-export const ackAlarm = (id, by, comment) =>
+/** @param {string} id @param {string} comment */
+export const ackAlarm = (id, comment) =>
   request(`/api/alarms/${encodeURIComponent(id)}/ack`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ by, comment }),
+    body: JSON.stringify({ comment }),
   });
 
-/** @param {string} id @param {string} by @param {string} comment */
-export const clearAlarm = (id, by, comment) =>
+/** @param {string} id @param {string} comment */
+export const clearAlarm = (id, comment) =>
   request(`/api/alarms/${encodeURIComponent(id)}/clear`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ by, comment }),
+    body: JSON.stringify({ comment }),
   });
 
 /** Open alarms per class and severity, concentrators, today's completeness. */

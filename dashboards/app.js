@@ -13,7 +13,6 @@ import { createMeterGrid } from './meter-grid.js';
 import { createOverview } from './overview.js';
 import { createSearch } from './search.js';
 
-const DISPATCHER_KEY = 'loadwatch.dispatcher';
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 
 const errors = createErrorBanner($('#error'));
@@ -30,10 +29,6 @@ let liveStatus = { state: 'connecting' };
 let shownView = 'overview';
 /** @type {ReturnType<typeof createMeterGrid> | null} */
 let grid = null;
-
-const dispatcherInput = /** @type {HTMLInputElement} */ ($('#dispatcher'));
-dispatcherInput.value = localStorage.getItem(DISPATCHER_KEY) ?? '';
-dispatcherInput.addEventListener('change', () => localStorage.setItem(DISPATCHER_KEY, dispatcherInput.value.trim()));
 
 const localeSelect = /** @type {HTMLSelectElement} */ ($('#locale'));
 localeSelect.value = getLocale();
@@ -62,7 +57,6 @@ const alarms = createAlarmList({
   table: /** @type {HTMLTableSectionElement} */ ($('#alarm-rows')),
   count: $('#alarm-count'),
   dialog: /** @type {HTMLDialogElement} */ ($('#ack-dialog')),
-  dispatcher: () => dispatcherInput.value.trim(),
   canAct: () => canActOnAlarms(auth.person()?.role),
   filters: $('#alarm-filters'),
   // Refused (403): say so, and redraw the board for the role the server holds now.

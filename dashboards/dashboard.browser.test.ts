@@ -123,8 +123,6 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     // The session cookie holds: the page opens signed in.
     await page.goto(base);
     await page.waitForSelector('body.signed-in');
-    await page.fill('#dispatcher', '张伟');
-    await page.dispatchEvent('#dispatcher', 'change');
     await page.fill('#search', '测试机械');
     await page.waitForSelector('#results li[data-customer="BT001"]');
     await shot('1-search');
@@ -219,8 +217,6 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     const dispatcherToken = (await issueToken('dispatcher')).token;
     await signInWithToken(second, dispatcherToken);
     expect(await second.textContent('#who-role')).toBe('Dispatcher');
-    await second.fill('#dispatcher', '李娜');
-    await second.dispatchEvent('#dispatcher', 'change');
     await second.waitForFunction(() => (window as any).__loadwatch?.live === 'live');
     // 240 V phase voltage on a 380 V 3P4W meter of a KEY customer: over the qualified band (234.75 V) only.
     await publish('meters/BTM2/voltage', { ts: lastMs - QUARTER_MS, a: 240, b: 220, c: 220 });
@@ -252,9 +248,8 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     const stored = await (await api(`/api/alarms/${alarmId}`)).json();
     expect(stored).toMatchObject({ active: false, acknowledged: true, ackBy: adminActor });
     const history = await (await api(`/api/alarms/${alarmId}/history`)).json();
-    // The clear is recorded as the dispatcher's token that made it, not the name typed beside the board.
+    // The clear is recorded as the dispatcher's token that made it: the server takes the actor from the credential.
     expect(history.items.map((e: { type: string; actor: string }) => `${e.type} ${e.actor}`)).toContain(`cleared ${dispatcherToken.split('_')[1]} (dispatcher)`);
-    expect(JSON.stringify(history)).not.toContain('李娜');
     await page.selectOption('#alarm-filters select[data-filter="cls"]', '');
     await page.selectOption('#alarm-filters select[data-filter="rule"]', '');
     await second.close();
@@ -323,7 +318,6 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await rows.first().waitFor();
     expect(await rows.count()).toBeGreaterThan(0);
     expect(await seen.locator('#alarm-rows button').count(), 'no acknowledge or clear button').toBe(0);
-    expect(await seen.isHidden('#dispatcher')).toBe(true);
     await shot2(seen, '10-viewer-board');
 
     // Revoked while the page is open: the server closes the open live link (4401) within its 30 s recheck, the
@@ -363,8 +357,6 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await user.waitForSelector('body.signed-in');
     expect(await user.textContent('#who-name')).toBe('zhao.min');
     expect(await user.textContent('#who-role')).toBe('Dispatcher');
-    await user.fill('#dispatcher', '赵敏');
-    await user.dispatchEvent('#dispatcher', 'change');
     const clear = user.locator('#alarm-rows button.clear').first();
     await clear.waitFor();
 

@@ -5,8 +5,7 @@ const STORAGE_KEY = 'loadwatch.locale';
 /** @type {Record<'en'|'zh', Record<string, string>>} */
 const LABELS = {
   en: {
-    title: 'loadwatch · Dispatch', searchPlaceholder: 'Customer or meter: name, id, address…', allClasses: 'All classes',
-    dispatcher: 'Dispatcher', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting in {s} s',
+    title: 'loadwatch · Dispatch', searchPlaceholder: 'Customer or meter: name, id, address…', allClasses: 'All classes', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting in {s} s',
     noResults: 'No customer matches', results: '{n} of {total}', meters: 'meters', dismiss: 'Dismiss',
     pickCustomer: 'Search a customer or meter and open it.', classes: 'Classes', address: 'Address', phone: 'Phone',
     accountManager: 'Account manager', contract: 'Contract capacity', pfStandard: 'PF standard',
@@ -17,8 +16,7 @@ const LABELS = {
     phaseA: 'Phase A', phaseB: 'Phase B', phaseC: 'Phase C', lineAB: 'Uab', lineCB: 'Ucb',
     alarms: 'Open alarms', severity: 'Severity', rule: 'Rule', phase: 'Phase', customer: 'Customer',
     start: 'Start', last: 'Last', peak: 'Peak', threshold: 'Limit', ack: 'Acknowledge', acked: 'Acked',
-    noAlarms: 'No open alarms', ackTitle: 'Acknowledge alarm', comment: 'Comment', cancel: 'Cancel',
-    needName: 'Enter the dispatcher name first', noData: 'No data in this range', error: 'Error',
+    noAlarms: 'No open alarms', ackTitle: 'Acknowledge alarm', comment: 'Comment', cancel: 'Cancel', noData: 'No data in this range', error: 'Error',
     secondary: 'secondary', primary: 'primary', time: 'Time', ackedBy: 'by {by}',
     'rule.V1': 'Voltage outside qualified band', 'rule.V2': 'Voltage outside assessment band',
     'rule.O1': 'Load rate over contract',
@@ -51,8 +49,7 @@ const LABELS = {
     'role.admin': 'Administrator', 'role.dispatcher': 'Dispatcher', 'role.viewer': 'Viewer', 'role.integrator': 'Integrator',
   },
   zh: {
-    title: 'loadwatch · 调度监控', searchPlaceholder: '客户或电能表：名称、户号、表号、地址…', allClasses: '全部类别',
-    dispatcher: '值班员', live: '实时', connecting: '连接中…', reconnecting: '{s} 秒后重连',
+    title: 'loadwatch · 调度监控', searchPlaceholder: '客户或电能表：名称、户号、表号、地址…', allClasses: '全部类别', live: '实时', connecting: '连接中…', reconnecting: '{s} 秒后重连',
     noResults: '无匹配客户', results: '{n} / {total}', meters: '块表', dismiss: '关闭',
     pickCustomer: '搜索客户或电能表并打开。', classes: '客户类别', address: '地址', phone: '电话',
     accountManager: '客户经理', contract: '合同容量', pfStandard: '力率考核标准',
@@ -63,8 +60,7 @@ const LABELS = {
     phaseA: 'A 相', phaseB: 'B 相', phaseC: 'C 相', lineAB: 'Uab', lineCB: 'Ucb',
     alarms: '未关闭告警', severity: '级别', rule: '规则', phase: '相别', customer: '客户',
     start: '开始时间', last: '最近', peak: '峰值', threshold: '限值', ack: '确认', acked: '已确认',
-    noAlarms: '无未关闭告警', ackTitle: '确认告警', comment: '备注', cancel: '取消',
-    needName: '请先填写值班员姓名', noData: '该时段无数据', error: '错误',
+    noAlarms: '无未关闭告警', ackTitle: '确认告警', comment: '备注', cancel: '取消', noData: '该时段无数据', error: '错误',
     secondary: '二次侧', primary: '一次侧', time: '时间', ackedBy: '确认人 {by}',
     'rule.V1': '电压越限', 'rule.V2': '电压越考核限', 'rule.O1': '负载率越限',
     'sev.CRITICAL': '紧急', 'sev.MAJOR': '重要', 'sev.MINOR': '次要', 'sev.WARNING': '警告', 'sev.INDETERMINATE': '不确定',
