@@ -60,6 +60,9 @@ export interface RuleEngineDeps {
 const DEFAULT_CACHE_METERS = 25_000;
 // A flush writes this many meters per statement, letting evaluations run between slices.
 const FLUSH_SLICE_METERS = 250;
+// An evaluation locks its meters in slices of this many: one transaction holding 10,000 advisory locks would
+// overflow PostgreSQL's shared lock table (max_locks_per_transaction 64 x max_connections 100 by default).
+const EVALUATE_SLICE_METERS = 1_000;
 
 /** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
 async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
@@ -191,7 +194,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     invalidateSettings() {
       settingsCache = undefined;
     },
-    evaluate(samples, contexts, opts = {}) {
+    async evaluate(samples, contexts, opts = {}) {
       const byMeter = groupByMeter(samples);
       for (const meterId of byMeter.keys()) {
         if (!contexts.has(meterId)) {
@@ -199,8 +202,14 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
           byMeter.delete(meterId);
         }
       }
-      if (byMeter.size === 0) return Promise.resolve([]);
-      return serially(() => evaluateBatch(byMeter, contexts, opts.deferSnapshot ?? false));
+      // Meters are independent: each slice is its own transaction (and turn, so flush slices run between them).
+      const changes: AlarmChange[] = [];
+      const meters = [...byMeter];
+      for (let i = 0; i < meters.length; i += EVALUATE_SLICE_METERS) {
+        const slice = new Map(meters.slice(i, i + EVALUATE_SLICE_METERS));
+        for (const c of await serially(() => evaluateBatch(slice, contexts, opts.deferSnapshot ?? false))) changes.push(c);
+      }
+      return changes;
     },
     async flush() {
       // In slices, each its own turn, so evaluations go on between them; what was dirty when flush() began is
