@@ -1,5 +1,5 @@
 /** The service under test, as operators run it (`node --import tsx src/main.ts`), in production mode on PostgreSQL. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -71,6 +71,10 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
         quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),
       };
     },
-    stop: () => stopTracked(proc, 15_000),
+    async stop() {
+      await stopTracked(proc, 15_000);
+      // The journal and admin token of a bench service are of no use afterwards (tens of MB per run).
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
