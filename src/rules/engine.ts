@@ -4,7 +4,7 @@ import type { AnySample } from '../domain/sample.js';
 import type { Sql } from '../db/sql.js';
 import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { AlarmChange } from '../alarms/store.js';
-import { loadDayInput } from './day-input.pg.js';
+import { dayKey, loadDayInputs } from './day-input.pg.js';
 import type { DayInput } from './day-input.js';
 import { evaluate } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
@@ -64,12 +64,9 @@ const FLUSH_SLICE_METERS = 250;
 // overflow PostgreSQL's shared lock table (max_locks_per_transaction 64 x max_connections 100 by default).
 const EVALUATE_SLICE_METERS = 1_000;
 
-/** The data dates closed by the freezes of one meter's batch (a freeze at D+1 00:00 closes D). */
-async function daysOf(tx: Sql, meterId: string, list: readonly AnySample[], tz: string): Promise<DayInput[]> {
-  const closing = [...new Set(list.filter((s) => s.kind === 'reading').map((s) => s.tsMs))].sort((a, b) => a - b);
-  const days: DayInput[] = [];
-  for (const ts of closing) days.push(await loadDayInput(tx, meterId, ts, tz));
-  return days;
+/** The freezes of one meter's batch, oldest first: each closes a data date (a freeze at D+1 00:00 closes D). */
+function closingFreezes(list: readonly AnySample[]): number[] {
+  return [...new Set(list.filter((s) => s.kind === 'reading').map((s) => s.tsMs))].sort((a, b) => a - b);
 }
 
 /**
@@ -166,12 +163,13 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       const mustWrite = new Map<string, CachedState>();
       const transitions: Transition[] = [];
       let tooLate = 0;
+      const freezes = new Map([...byMeter].map(([meterId, list]) => [meterId, closingFreezes(list)]));
+      const dayInputs = await loadDayInputs(tx, [...freezes].flatMap(([meterId, ts]) => ts.map((closingTsMs) => ({ meterId, closingTsMs }))), tz);
       for (const [meterId, list] of byMeter) {
         const before = cache.get(meterId) as CachedState;
         const ctx = contexts.get(meterId) as MeterContext;
-        const result = evaluate(ctx, list, current, before.state, {
-          days: await daysOf(tx, meterId, list, tz), overrides: overrides.get(ctx.customer.id),
-        });
+        const days = (freezes.get(meterId) as number[]).map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput);
+        const result = evaluate(ctx, list, current, before.state, { days, overrides: overrides.get(ctx.customer.id) });
         tooLate += result.tooLate;
         if (!result.changed) continue;
         const entry = { state: result.state, version: before.version, dirty: true };
