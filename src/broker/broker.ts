@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { DeviceAuth } from '../access/device.js';
 import type { RecordSecurityEvent } from '../access/security-events.js';
-import type { MqttLimits } from '../config.js';
+import type { Config } from '../config.js';
 import type { Journal } from '../ingest/journal.js';
 import type { QuarantineStore } from '../ingest/quarantine.js';
 import { listenWithFallback, type Listening } from '../listen.js';
@@ -16,13 +16,10 @@ import { createTlsServer } from './tls-listener.js';
 import { KeyedBuckets } from './token-bucket.js';
 import { topicHooks } from './topic-hooks.js';
 
-export interface BrokerOptions {
-  host: string;
-  port: number;
-  portExplicit: boolean;
-  allowAnonymous: boolean;
-  tls?: { port: number; certFile: string; keyFile: string; caFile?: string };
-  limits: MqttLimits;
+type MqttSettings = Config['mqtt'];
+
+/** The MQTT settings (src/config.ts) and what the broker works with. */
+export interface BrokerOptions extends MqttSettings {
   journal: Pick<Journal, 'append' | 'full'>;
   deviceAuth: DeviceAuth;
   /** Where a refused publish is kept, with its raw payload (reason acl_denied). */
