@@ -9,15 +9,19 @@ import { uniqueName } from '../support/db.js';
 import { loadPlan, QUARTER_MS, sampleKey, type LoadSample } from '../support/load-publisher.js';
 import { dropSchema } from '../support/service.js';
 import { FAULT_LONG, importArchive, rssBytes, scrape, sleep, storedLoad, total } from './support.js';
+import { startOwnPostgres } from './postgres-server.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const METERS = Array.from({ length: 20 }, (_, i) => `FO${String(i).padStart(3, '0')}`);
-const OUTAGE_MS = FAULT_LONG ? 60_000 : 15_000;
+// Issue #8 test 2 at its own scale in CI too: PostgreSQL stopped for 60 s.
+const OUTAGE_MS = 60_000;
 const RATE_PER_S = 100;
 
 /**
- * The store goes away behind a TCP proxy of our own (the machine's PostgreSQL is shared and never
- * touched): every connection is cut and new ones refused, then the proxy lets them through again.
+ * The outage test stops a PostgreSQL server of its own (`pg_ctl stop -m immediate`) and starts it again.
+ * The buffer-cap and memory-bound tests only need the store away, so they keep the machine's shared
+ * PostgreSQL behind a TCP proxy of ours that cuts every connection and refuses new ones, then lets
+ * them through again.
  */
 describe('store outage', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -25,13 +29,9 @@ describe('store outage', () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((err) => console.error('cleanup failed', err));
   });
 
-  async function start(extraEnv: Record<string, string> = {}): Promise<{ child: ChildService; proxy: TcpProxy }> {
-    const proxy = await startTcpProxy('127.0.0.1', 5432);
-    cleanups.push(() => proxy.close());
+  async function start(databaseUrl: string, schema: string, extraEnv: Record<string, string> = {}): Promise<ChildService> {
     const dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-fault-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const schema = uniqueName('lw_fault');
-    cleanups.push(() => dropSchema(schema));
     const child = await spawnService({
       HTTP_PORT: '0',
       MQTT_PORT: '0',
@@ -39,7 +39,7 @@ describe('store outage', () => {
       MQTT_HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
+      DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: schema,
       ...extraEnv,
     });
@@ -49,6 +49,15 @@ describe('store outage', () => {
       await killService(child);
     });
     await importArchive(child, METERS);
+    return child;
+  }
+
+  async function startBehindProxy(extraEnv: Record<string, string> = {}): Promise<{ child: ChildService; proxy: TcpProxy }> {
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    cleanups.push(() => proxy.close());
+    const schema = uniqueName('lw_fault');
+    cleanups.push(() => dropSchema(schema));
+    const child = await start(`postgres://postgres@127.0.0.1:${proxy.port}/postgres`, schema, extraEnv);
     return { child, proxy };
   }
 
@@ -91,19 +100,26 @@ describe('store outage', () => {
     return stored.size;
   }
 
-  it(`keeps accepting at ${RATE_PER_S} samples/s through a ${OUTAGE_MS / 1000} s outage, says degraded, and stores everything acknowledged after`, async () => {
-    const { child, proxy } = await start();
+  it(`keeps accepting at ${RATE_PER_S} samples/s while PostgreSQL is stopped for ${OUTAGE_MS / 1000} s, says degraded, and stores everything acknowledged once after`, async () => {
+    const pg = await startOwnPostgres();
+    cleanups.push(() => pg.close());
+    const child = await start(pg.url, uniqueName('lw_fault'));
     const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-outage-${process.pid}`, reconnectPeriod: 0 });
     cleanups.push(() => client.endAsync(true));
     const totalMs = 3_000 + OUTAGE_MS + 3_000;
     const plan = loadPlan(METERS, Math.ceil((totalMs / 1000) * RATE_PER_S / METERS.length) + 5, Date.now());
     const pub = publisher(client);
 
+    const rssBefore = rssBytes(child.proc.pid!);
     let rssPeak = 0;
     let bufferPeak = 0;
+    let memoryPeak = 0;
     const watch = setInterval(() => {
       rssPeak = Math.max(rssPeak, rssBytes(child.proc.pid!));
-      void scrape(child.base).then((m) => (bufferPeak = Math.max(bufferPeak, m.get('loadwatch_ingest_buffer_bytes') ?? 0)), () => undefined);
+      void scrape(child.base).then((m) => {
+        bufferPeak = Math.max(bufferPeak, m.get('loadwatch_ingest_buffer_bytes') ?? 0);
+        memoryPeak = Math.max(memoryPeak, m.get('loadwatch_ingest_memory_bytes') ?? 0);
+      }, () => undefined);
     }, 250);
     cleanups.push(async () => clearInterval(watch));
 
@@ -116,7 +132,7 @@ describe('store outage', () => {
     cleanups.push(async () => clearInterval(ticker));
 
     await sleep(3_000);
-    proxy.cut();
+    await pg.stop();
     const cutMs = Date.now();
     let degradedSeen: string | undefined;
     while (Date.now() - cutMs < OUTAGE_MS) {
@@ -126,7 +142,7 @@ describe('store outage', () => {
     }
     const ackedDuringOutage = pub.acked.size;
     const metricsDuringOutage = await scrape(child.base);
-    proxy.restore();
+    await pg.start();
     const restoredMs = Date.now();
     await sleep(3_000);
     clearInterval(ticker);
@@ -140,7 +156,7 @@ describe('store outage', () => {
         drainMs = Date.now() - restoredMs;
         break;
       }
-      expect(Date.now() - restoredMs, 'drained within 60 s of the store coming back').toBeLessThan(60_000);
+      expect(Date.now() - restoredMs, 'drained within 2 minutes of the store coming back').toBeLessThan(120_000);
       await sleep(200);
     }
     clearInterval(watch);
@@ -153,18 +169,20 @@ describe('store outage', () => {
     expect(ackedDuringOutage).toBeGreaterThan(((3_000 + OUTAGE_MS) / 1000) * RATE_PER_S * 0.8);
     const stored = await assertStored(child, plan, pub.acked, pub.sent);
     expect(stored).toBe(next);
+    // Memory bounded: the in-memory backlog stays under the default INGEST_MEMORY_MAX_BYTES (64 MiB).
+    expect(memoryPeak).toBeLessThanOrEqual(64 * 2 ** 20);
     const m = await scrape(child.base);
     expect(m.get('loadwatch_ingest_degraded')).toBe(0);
     console.info(
       `[store outage ${OUTAGE_MS / 1000} s] sent ${next}, acked ${pub.acked.size} (${ackedDuringOutage} by the end of the outage), stored ${stored}; ` +
-        `buffer peak ${bufferPeak} bytes; RSS peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB; drained ${drainMs} ms after the store came back; ` +
+        `buffer peak ${bufferPeak} bytes; memory gauge peak ${memoryPeak} bytes; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB; drained ${drainMs} ms after the store came back; ` +
         `store errors ${total(m, 'loadwatch_ingest_store_errors_total')}`,
     );
-  }, OUTAGE_MS + 90_000);
+  }, OUTAGE_MS + 180_000);
 
   it('holds at most INGEST_MEMORY_MAX_BYTES of the backlog in memory while the disk buffer grows, then stores all of it once', async () => {
     const memoryMax = 64 * 1024;
-    const { child, proxy } = await start({ INGEST_MEMORY_MAX_BYTES: String(memoryMax), JOURNAL_SEGMENT_BYTES: String(256 * 1024) });
+    const { child, proxy } = await startBehindProxy({ INGEST_MEMORY_MAX_BYTES: String(memoryMax), JOURNAL_SEGMENT_BYTES: String(256 * 1024) });
     const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-memory-${process.pid}`, reconnectPeriod: 0 });
     cleanups.push(() => client.endAsync(true));
     const plan = loadPlan(METERS, FAULT_LONG ? 5_000 : 1_000, Date.now()); // 20,000 samples of ~100 journal bytes (100,000 long)
@@ -214,7 +232,7 @@ describe('store outage', () => {
   }, 240_000);
 
   it('at the buffer cap stops acknowledging, refuses new connections with "server unavailable", and resumes when the store is back', async () => {
-    const { child, proxy } = await start({ INGEST_BUFFER_MAX_BYTES: '4096' });
+    const { child, proxy } = await startBehindProxy({ INGEST_BUFFER_MAX_BYTES: '4096' });
     const client = await mqtt.connectAsync(child.mqttUrl, { clientId: `fault-cap-${process.pid}`, reconnectPeriod: 0 });
     cleanups.push(() => client.endAsync(true));
     const plan = loadPlan(METERS, 10, Date.now()); // 200 samples of about 90 journal bytes: ~4x the cap
