@@ -8,7 +8,7 @@ import { getSession, signIn, signOut } from './api.js';
 import { canActOnAlarms, loginBody, loginFailureKey } from './access-logic.js';
 import { onLocaleChange, t } from './i18n.js';
 
-/** @typedef {{ id: string, role: string, via: string }} Person */
+/** @typedef {{ id: string, name: string, role: string, via: string }} Person */
 
 /**
  * @param {{ onSignedIn: (person: Person) => void, onSignedOut: () => void }} opts
@@ -33,7 +33,7 @@ export function createAuth(opts) {
     reason.hidden = !said.reason;
     failure.textContent = said.failure ? `${t(said.failure)}${said.detail ? ` (${said.detail})` : ''}` : '';
     failure.hidden = !said.failure;
-    $('#who-name').textContent = person?.id ?? '';
+    $('#who-name').textContent = person?.name ?? '';
     $('#who-role').textContent = person ? t(`role.${person.role}`, undefined, person.role) : '';
     $('#who-role').title = person && !canActOnAlarms(person.role) ? t('readOnly') : '';
   };

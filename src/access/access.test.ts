@@ -15,8 +15,8 @@ describe.each(DB_FLAVOURS)('access across nodes on %s', (flavour) => {
     const there = createAccess({ store: createPeopleStorePg(db.sql), sessionTtlMs: 60_000, cacheMs, clock: () => nowMs });
     const { token, info } = await here.issueToken({ name: 'ops', role: 'dispatcher', createdBy: 'test' });
     const session = (await there.login({ token }))!.session;
-    expect(await there.byToken(token)).toEqual({ id: info.id, role: 'dispatcher', via: 'token' });
-    expect(await there.bySession(session)).toEqual({ id: info.id, role: 'dispatcher', via: 'session' });
+    expect(await there.byToken(token)).toEqual({ id: info.id, name: 'ops', role: 'dispatcher', via: 'token' });
+    expect(await there.bySession(session)).toEqual({ id: info.id, name: 'ops', role: 'dispatcher', via: 'session' });
 
     await here.revokeToken(info.id);
     nowMs += cacheMs + 1;

@@ -121,7 +121,7 @@ export function createAccess(o: AccessOptions): Access {
       const stored = user?.passwordHash ?? (await (decoy ??= hashSecret(newSecret())));
       const ok = await verifySecret(c.password, stored);
       if (!user || !ok) return undefined;
-      return openSession({ id: c.username, role: user.role, via: 'session' }, { username: c.username });
+      return openSession({ id: c.username, name: c.username, role: user.role, via: 'session' }, { username: c.username });
     },
     async logout(session) {
       cache.delete(keyOf('session', session));

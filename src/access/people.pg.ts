@@ -38,9 +38,9 @@ export function createPeopleStorePg(sql: Sql): PeopleStore {
         return true;
       }),
     async token(id) {
-      const res = await sql.query<{ role: Role; secret_sha256: string }>('SELECT role, secret_sha256 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL', [id]);
+      const res = await sql.query<{ name: string; role: Role; secret_sha256: string }>('SELECT name, role, secret_sha256 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL', [id]);
       const r = res.rows[0];
-      return r && { secretSha256: r.secret_sha256, person: { id, role: r.role, via: 'token' } };
+      return r && { secretSha256: r.secret_sha256, person: { id, name: r.name, role: r.role, via: 'token' } };
     },
     async listTokens() {
       return (await sql.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id`)).rows.map(tokenInfo);
@@ -88,8 +88,8 @@ export function createPeopleStorePg(sql: Sql): PeopleStore {
       ]);
     },
     async session(id): Promise<Verifiable | undefined> {
-      const res = await sql.query<{ secret_sha256: string; person_id: string; role: Role }>(
-        `SELECT s.secret_sha256, COALESCE(s.token_id, s.username) AS person_id, COALESCE(t.role, u.role) AS role
+      const res = await sql.query<{ secret_sha256: string; person_id: string; name: string; role: Role }>(
+        `SELECT s.secret_sha256, COALESCE(s.token_id, s.username) AS person_id, COALESCE(t.name, s.username) AS name, COALESCE(t.role, u.role) AS role
          FROM sessions s
          LEFT JOIN api_tokens t ON t.id = s.token_id AND t.revoked_at IS NULL
          LEFT JOIN users u ON u.username = s.username AND u.disabled_at IS NULL
@@ -97,7 +97,7 @@ export function createPeopleStorePg(sql: Sql): PeopleStore {
         [id],
       );
       const r = res.rows[0];
-      return r && { secretSha256: r.secret_sha256, person: { id: r.person_id, role: r.role, via: 'session' } };
+      return r && { secretSha256: r.secret_sha256, person: { id: r.person_id, name: r.name, role: r.role, via: 'session' } };
     },
     async deleteSession(id) {
       await sql.query('DELETE FROM sessions WHERE id = $1', [id]);

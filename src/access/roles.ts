@@ -40,6 +40,8 @@ export function isRole(value: string): value is Role {
 export interface Person {
   /** Token id or username: what audit lines and ownership (an integrator's subscriptions) refer to. */
   id: string;
+  /** What a person reads in the dashboard's header: the token's name or the username. */
+  name: string;
   role: Role;
   via: 'token' | 'session';
 }

@@ -19,7 +19,8 @@ describe('people: sessions, tokens, users', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['set-cookie']).toMatch(/^lw_session=lws_[0-9a-f]{16}_[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=3600$/);
     const me = await t.raw.inject({ url: '/api/session', headers: { cookie: cookieOf(res.headers['set-cookie']) } });
-    expect(me.json()).toEqual({ id: t.tokens.dispatcher.slice(3, 19), role: 'dispatcher', via: 'session' });
+    expect(me.json()).toMatchObject({ id: t.tokens.dispatcher.slice(3, 19), role: 'dispatcher', via: 'session' });
+    expect(me.json().name).toEqual(expect.any(String));
     const secure = await login({ token: t.tokens.viewer }, { 'x-forwarded-proto': 'https' });
     expect(secure.headers['set-cookie']).toMatch(/; Secure$/);
   });
@@ -99,7 +100,7 @@ describe('people: sessions, tokens, users', () => {
     it('signs a user in with the password, and the same 401 for a wrong password and an unknown user', async () => {
       expect((await users('POST', '/api/users', { username: 'alice', role: 'dispatcher', password })).json()).toMatchObject({ username: 'alice', role: 'dispatcher', disabledAt: null });
       const ok = await login({ username: 'alice', password });
-      expect(ok.json()).toEqual({ id: 'alice', role: 'dispatcher', via: 'session' });
+      expect(ok.json()).toEqual({ id: 'alice', name: 'alice', role: 'dispatcher', via: 'session' });
       const wrong = await login({ username: 'alice', password: password + 'x' });
       const unknown = await login({ username: 'mallory', password });
       expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);

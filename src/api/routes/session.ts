@@ -15,7 +15,7 @@ const Login = Type.Object(
   { additionalProperties: Type.Never(), description: 'either {token} or {username, password}' },
 );
 
-const PersonView = Type.Object({ id: Type.String(), role: Type.String(), via: Type.String() });
+const PersonView = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), via: Type.String() });
 const secure = (req: FastifyRequest) => req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https';
 
 /** The dashboard's login: a session cookie made from a token or a username and password. */
