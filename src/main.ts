@@ -339,8 +339,9 @@ async function runFromCommandLine(): Promise<void> {
     for (const line of lines) process.stderr.write(`loadwatch: cannot start: ${line}\n`);
     process.exit(1);
   }
-  process.stderr.write(`\nloadwatch is running\n${service.banner.map((l) => `  ${l}\n`).join('')}\n`);
-  if (service.adminToken) process.stderr.write(`admin token (shown once, also written to ${service.adminToken.file}): ${service.adminToken.token}\n\n`);
+  // One write: a reader of the banner (a person, a supervisor, a test) gets the token line with it, never after it.
+  const token = service.adminToken ? `admin token (shown once, also written to ${service.adminToken.file}): ${service.adminToken.token}\n\n` : '';
+  process.stderr.write(`\nloadwatch is running\n${service.banner.map((l) => `  ${l}\n`).join('')}\n${token}`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
