@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ARCHIVE_COLUMNS } from '../../src/archive/columns.js';
 import type { Target } from '../support/api.js';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
-import { DB_FLAVOURS, TEST_DATABASE_URL, uniqueName } from '../support/db.js';
+import { DB_FLAVOURS, uniqueName } from '../support/db.js';
 import { loadPlan, prng, publishLoad, QUARTER_MS, sampleKey, type LoadSample, type PublishRun } from '../support/load-publisher.js';
 import { dropSchema, getJson, startTestService, type TestService } from '../support/service.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 /**
  * Issue #8, fault test 1: 200 simulated meters, each its own MQTT connection, publish 10,000
@@ -119,11 +120,11 @@ describe('durability of acknowledged samples across a crash and a stop', () => {
   async function fresh(flavour: 'pglite' | 'postgres'): Promise<Record<string, string>> {
     const dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-durability-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = { HTTP_PORT: '0', MQTT_PORT: '0', HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env: Record<string, string> = { ...loopbackEnv(dataDir), LOG_LEVEL: 'info' };
     if (flavour === 'postgres') {
       const schema = uniqueName('lw_durability');
       cleanups.push(() => dropSchema(schema));
-      Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
+      Object.assign(env, schemaEnv(schema));
     }
     return env;
   }

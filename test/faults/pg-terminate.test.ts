@@ -10,6 +10,7 @@ import { loadPlan, QUARTER_MS, sampleKey } from '../support/load-publisher.js';
 import { dropSchema } from '../support/service.js';
 import { importArchive, scrape, sleep, storedLoad } from './support.js';
 import { startTcpProxy } from './tcp-proxy.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 const METERS = Array.from({ length: 10 }, (_, i) => `FT${String(i).padStart(3, '0')}`);
 // Issue #8 test 5 at its own scale in CI: 60 s.
@@ -38,9 +39,9 @@ describe('PostgreSQL connections terminated by the server', () => {
     const schema = uniqueName('lw_fault');
     cleanups.push(() => dropSchema(schema));
     const child = await spawnService({
-      HTTP_PORT: '0', MQTT_PORT: '0', HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info',
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
-      DATABASE_SCHEMA: schema,
+      ...loopbackEnv(dataDir),
+      ...schemaEnv(schema, `postgres://postgres@127.0.0.1:${proxy.port}/postgres`),
+      LOG_LEVEL: 'info',
     });
     cleanups.push(async () => {
       if (child.proc.exitCode !== null || child.proc.signalCode !== null) console.error(`service died:\n${child.stderr().slice(-3000)}`);

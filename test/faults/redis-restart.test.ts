@@ -13,6 +13,7 @@ import { TEST_DATABASE_URL, uniqueName } from '../support/db.js';
 import { dropSchema } from '../support/service.js';
 import { sleep } from './support.js';
 import { startOwnRedis } from './redis-server.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 // Issue #8 test 3 at its own scale in CI: 1,000 threshold-crossing samples.
 const METERS = Array.from({ length: 1_000 }, (_, i) => `RR${String(i).padStart(4, '0')}`);
@@ -44,13 +45,8 @@ describe('Redis restart under a flow of alarms', () => {
     const schema = uniqueName('lw_fault');
     cleanups.push(() => dropSchema(schema));
     const child = await spawnService({
-      HTTP_PORT: '0',
-      MQTT_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
+      ...loopbackEnv(dataDir),
+      ...schemaEnv(schema),
       REDIS_URL: own.url,
       RULE_WORKERS_IN_PROCESS: 'true',
       NOTIFY_ALLOW_LOOPBACK_HTTP: 'true',

@@ -11,6 +11,7 @@ import { TEST_DATABASE_URL, uniqueName } from '../support/db.js';
 import { QUARTER_MS } from '../support/load-publisher.js';
 import { dropSchema } from '../support/service.js';
 import { FAULT_LONG, importArchive, rssBytes, scrape, sleep, total } from './support.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 // Issue #8: the service under a steady fleet for SOAK_MINUTES (24 h with FAULT_LONG=1; 1 minute in CI, so the harness is tested).
 const MINUTES = Number(process.env.SOAK_MINUTES ?? (FAULT_LONG ? 1_440 : 1));
@@ -79,13 +80,8 @@ describe('service soak', () => {
     const schema = uniqueName('lw_soak');
     cleanups.push(() => dropSchema(schema));
     const child = await spawnService({
-      HTTP_PORT: '0',
-      MQTT_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
+      ...loopbackEnv(dataDir),
+      ...schemaEnv(schema),
     });
     cleanups.push(async () => {
       if (child.proc.exitCode !== null || child.proc.signalCode !== null) console.error(`service died:\n${child.stderr().slice(-3000)}`);

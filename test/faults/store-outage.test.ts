@@ -11,6 +11,7 @@ import { dropSchema } from '../support/service.js';
 import { FAULT_LONG, importArchive, rssBytes, scrape, sleep, storedLoad, total } from './support.js';
 import { startOwnPostgres } from './postgres-server.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 const METERS = Array.from({ length: 20 }, (_, i) => `FO${String(i).padStart(3, '0')}`);
 // Issue #8 test 2 at its own scale in CI too: PostgreSQL stopped for 60 s.
@@ -33,14 +34,9 @@ describe('store outage', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-fault-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const child = await spawnService({
-      HTTP_PORT: '0',
-      MQTT_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
+      ...loopbackEnv(dataDir),
+      ...schemaEnv(schema, databaseUrl),
       LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
       ...extraEnv,
     });
     cleanups.push(async () => {

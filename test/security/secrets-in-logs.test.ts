@@ -7,8 +7,9 @@ import { ARCHIVE_COLUMNS } from '../../src/archive/columns.js';
 import { Receiver } from '../../src/notify/receiver.fixture.js';
 import { verifySignature } from '../../src/notify/signature.js';
 import { killService, spawnService, type ChildService } from '../support/child-service.js';
-import { TEST_DATABASE_URL, uniqueName } from '../support/db.js';
+import { uniqueName } from '../support/db.js';
 import { dropSchema } from '../support/service.js';
+import { loopbackEnv, schemaEnv } from '../support/service-env.js';
 
 const Q = 15 * 60_000;
 // KEY customer, 380 V three-phase: 251.3 V on phase A is above the qualified band and raises V1.
@@ -76,13 +77,8 @@ describe('secrets in logs', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-secrets-'));
     const hookPort = await receiver.start();
     child = await spawnService({
-      HTTP_PORT: '0',
-      MQTT_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MQTT_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
+      ...loopbackEnv(dataDir),
+      ...schemaEnv(schema),
       MQTT_ALLOW_ANONYMOUS: 'false',
       NOTIFY_ALLOW_LOOPBACK_HTTP: 'true',
       LOG_LEVEL: 'debug',

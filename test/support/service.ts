@@ -5,6 +5,7 @@ import { startService, type Service } from '../../src/main.js';
 import { openPg, quoteIdent } from '../../src/db/sql.pg.js';
 import { authedApi, readAdminToken, type Api } from './api.js';
 import { TEST_DATABASE_URL, uniqueName } from './db.js';
+import { loopbackEnv, schemaEnv } from './service-env.js';
 
 export interface TestService {
   svc: Service;
@@ -25,15 +26,11 @@ export async function startTestService(flavour: 'pglite' | 'postgres', extraEnv:
   const dataDir = await mkdtemp(join(tmpdir(), 'loadwatch-e2e-'));
   const schema = uniqueName('lw_e2e');
   const env: Record<string, string> = {
-    HTTP_PORT: '0',
-    MQTT_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MQTT_HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
+    ...loopbackEnv(dataDir),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests that are not about device security publish without credentials; security tests pass 'false'.
     MQTT_ALLOW_ANONYMOUS: 'true',
-    ...(flavour === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+    ...(flavour === 'postgres' ? schemaEnv(schema) : {}),
     ...extraEnv,
   };
   const svc = await startService(env);
