@@ -41,6 +41,9 @@ const MAX_DOWNSTREAM_IN_FLIGHT = 2;
 // of the time; at once when idle. The journal holds what is not checkpointed meanwhile.
 const PERSIST_INTERVAL_MS = 5_000;
 const PERSIST_SPACING = 4;
+// A failed persist is tried again after this long even if no new batch arrives to trigger it: otherwise the
+// journal would keep the batches (and report them buffered) until the next message.
+const PERSIST_RETRY_MS = 1_000;
 
 /**
  * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
@@ -66,6 +69,7 @@ export class IngestPipeline {
   private idlePersist: Promise<void> = Promise.resolve();
   private persistedAtMs: number;
   private persistTookMs = 0;
+  private persistRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: PipelineDeps) {
     this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
@@ -91,6 +95,7 @@ export class IngestPipeline {
   /** Finishes the batch in hand and stops; what remains is replayed from the journal next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.persistRetry);
     await this.drain();
   }
 
@@ -252,9 +257,10 @@ export class IngestPipeline {
     this.persisting = persistDownstream().then(
       () => this.deps.checkpoint(pos),
       (err: unknown) => {
-        // The batches stay in the journal; the next call covers them.
+        // The batches stay in the journal; the next call covers them, whether a new batch or the retry makes it.
         this.unpersisted ??= pos;
-        this.deps.log.error({ err }, 'persisting rule state failed; the journal keeps the batches since the last success');
+        this.deps.log.error({ err, retryMs: PERSIST_RETRY_MS }, 'persisting rule state failed; the journal keeps the batches since the last success');
+        this.retryPersistLater();
       },
     ).finally(() => {
       this.persistedAtMs = this.deps.clock();
@@ -262,6 +268,16 @@ export class IngestPipeline {
       this.persisting = undefined;
     });
     return this.persisting;
+  }
+
+  private retryPersistLater(): void {
+    clearTimeout(this.persistRetry);
+    this.persistRetry = setTimeout(() => {
+      if (this.stopped) return;
+      if (this.running) void this.persist();
+      else this.idlePersist = this.persist();
+    }, PERSIST_RETRY_MS);
+    this.persistRetry.unref();
   }
 
   /** At most MAX_DOWNSTREAM_IN_FLIGHT stored batches wait for their rules: beyond that, storing waits too. */
