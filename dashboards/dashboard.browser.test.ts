@@ -190,6 +190,8 @@ describe.skipIf(missing.length > 0)('dispatcher dashboard in chromium', () => {
     await publish('meters/BTM2/load', { ts: tsMs, p: 10 });
     await publish('meters/BTM3/load', { ts: tsMs, p: 7 });
     await page.goto(base);
+    // The page's module boots after its session check (a top-level await), which the load event does not wait for.
+    await page.waitForFunction(() => (window as any).__loadwatch !== undefined);
     expect(await page.evaluate(() => (window as any).__loadwatch.view)).toBe('overview');
     const cell = (cls: string) => page.locator(`#overview tr[data-class="${cls}"] td.now`);
     // The samples are stored a moment after publishing: switch views until the overview reloads with them.
