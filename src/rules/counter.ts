@@ -133,15 +133,32 @@ function perTier(value: PointValue, tierCount: number): (number | null)[] {
   return out;
 }
 
-/** No alarm, no count running and no value violating: the step only moves the timestamps (most samples). */
+/** No alarm and no count running: a step with no violating value only moves the timestamps. */
+function isQuiet(prev: CounterState, defs: readonly CounterTier[]): boolean {
+  if (prev.active !== null || prev.tiers.length !== defs.length) return false;
+  for (const t of prev.tiers) if (t.count !== 0 || t.raised || t.clearCount !== 0) return false;
+  return true;
+}
+
+const quietState = (prev: CounterState, tsMs: number): CounterState => ({
+  lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs: null, runPeakValue: null, tiers: prev.tiers, active: null,
+});
+
+/** The common case, without building a value per tier: one value for every tier, none violating. */
+function quietScalarStep(prev: CounterState, tsMs: number, value: number | null, defs: readonly CounterTier[]): CounterState | undefined {
+  if (value === null || !isQuiet(prev, defs)) return undefined;
+  for (const d of defs) if (violates(value, d.limit) !== null) return undefined;
+  return quietState(prev, tsMs);
+}
+
+/** Most samples: no alarm, no count running and no value violating. */
 function quietStep(prev: CounterState, tsMs: number, values: readonly (number | null)[], defs: readonly CounterTier[]): CounterState | undefined {
-  if (prev.active !== null || prev.tiers.length !== defs.length) return undefined;
-  for (const t of prev.tiers) if (t.count !== 0 || t.raised || t.clearCount !== 0) return undefined;
+  if (!isQuiet(prev, defs)) return undefined;
   for (let i = 0; i < defs.length; i++) {
     const v = values[i];
     if (v !== null && violates(v, defs[i].limit) !== null) return undefined;
   }
-  return { lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs: null, runPeakValue: null, tiers: prev.tiers, active: null };
+  return quietState(prev, tsMs);
 }
 
 /** One sample; value null = missing, which pauses every count (domain.md decision 5). */
@@ -153,6 +170,10 @@ export function stepCounter(
   opts: CounterOptions,
 ): { state: CounterState; step?: Step } {
   if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
+  if (!Array.isArray(value)) {
+    const quiet = quietScalarStep(prev, tsMs, valid(value as number | null), defs);
+    if (quiet) return { state: quiet };
+  }
   const values = perTier(value, defs.length);
   if (values.every((v) => v === null)) return { state: { ...prev, lastTsMs: tsMs } };
   const quiet = quietStep(prev, tsMs, values, defs);

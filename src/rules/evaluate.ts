@@ -47,26 +47,38 @@ function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): 
   return out;
 }
 
-/** A curve point of this batch, and which kinds this batch brought (the others came from earlier batches). */
+/** Kinds as bits, so a track's needs are checked against a point with two integer tests. */
+const KIND_BIT: Record<CurveKind, number> = { voltage: 1, current: 2, load: 4 };
+const CURVE_KINDS = ['voltage', 'current', 'load'] as const;
+
+const kindMask = (kinds: readonly CurveKind[]) => kinds.reduce((m, k) => m | KIND_BIT[k], 0);
+
+/** A curve point of this batch: the kinds it has, and which of them this batch brought (others came earlier). */
 interface NewPoint {
   point: CurvePoint;
-  arrived: ReadonlySet<CurveKind>;
+  present: number;
+  arrived: number;
 }
 
 /** New curve points, completed with the other kinds of the same timestamp from earlier batches. */
 function newPoints(samples: readonly AnySample[], recent: Recent): NewPoint[] {
   const out: NewPoint[] = [];
   for (const p of mergePoints(samples).values()) {
-    const arrived = new Set<CurveKind>();
-    for (const k of ['voltage', 'current', 'load'] as const) {
+    let arrived = 0;
+    let present = 0;
+    for (const k of CURVE_KINDS) {
       if (p[k] !== undefined) {
-        arrived.add(k);
+        arrived |= KIND_BIT[k];
+        present |= KIND_BIT[k];
         continue;
       }
       const hit = (recent[k] as [number, unknown][]).find(([ts]) => ts === p.tsMs);
-      if (hit) (p as Record<CurveKind, unknown>)[k] = hit[1];
+      if (hit) {
+        (p as Record<CurveKind, unknown>)[k] = hit[1];
+        present |= KIND_BIT[k];
+      }
     }
-    out.push({ point: p, arrived });
+    out.push({ point: p, present, arrived });
   }
   return out.sort((a, b) => a.point.tsMs - b.point.tsMs);
 }
@@ -108,55 +120,71 @@ export interface Evaluation {
 }
 
 const isCurveRule = (r: RuleCode) => (CURVE_RULES as readonly string[]).includes(r);
+const EVALUATED_RULES = RULES.filter((r) => !(COLLECTION_RULES as readonly string[]).includes(r));
+
+/** A curve track as evaluation uses it: its state key, fingerprint and needed kinds worked out once. */
+interface PlannedTrack {
+  track: CurveTrack;
+  key: string;
+  fingerprint: string;
+  needs: number;
+}
+
+/** What to evaluate for one meter: its curve tracks, and the settings of its daily-form and daily rules. */
+interface MeterPlan {
+  curve: PlannedTrack[];
+  daily: { rule: RuleCode; settings: RuleSettings }[];
+}
+
+function buildPlan(ctx: MeterContext, settings: SettingsByClass, overrides: RuleOverrides | undefined, bands: VoltageBands): MeterPlan {
+  const plan: MeterPlan = { curve: [], daily: [] };
+  for (const rule of EVALUATED_RULES) {
+    const override = overrides?.[rule];
+    const s = override ? effectiveSettings(ctx.customer.classes, rule, settings, override) : classSettings(ctx.customer.classes, rule, settings);
+    if (!s) continue;
+    if (isCurveRule(rule) && s.form !== 'daily') {
+      for (const track of curveTracks(ctx, rule, s, bands)) {
+        plan.curve.push({ track, key: stateKey(track.rule, track.phase), fingerprint: fingerprintOf(track), needs: kindMask(track.needs) });
+      }
+    } else {
+      plan.daily.push({ rule, settings: s });
+    }
+  }
+  return plan;
+}
 
 // Merging class settings is pure and the same for every customer of the same classes: once per
-// (settings snapshot, classes, rule) instead of once per meter and batch.
-// Keyed by the classes array too (one per archive entry), so a hit costs no string building.
+// (settings snapshot, classes, rule) instead of once per meter.
 const merged = new WeakMap<SettingsByClass, Map<string, RuleSettings | undefined>>();
-const mergedByArray = new WeakMap<SettingsByClass, WeakMap<readonly CustomerClass[], Map<RuleCode, RuleSettings | undefined>>>();
 
 function classSettings(classes: readonly CustomerClass[], rule: RuleCode, settings: SettingsByClass): RuleSettings | undefined {
-  let byArray = mergedByArray.get(settings);
-  if (!byArray) mergedByArray.set(settings, (byArray = new WeakMap()));
-  let byRule = byArray.get(classes);
-  if (!byRule) byArray.set(classes, (byRule = new Map()));
-  if (byRule.has(rule)) return byRule.get(rule);
   let bySnapshot = merged.get(settings);
   if (!bySnapshot) merged.set(settings, (bySnapshot = new Map()));
   const key = `${rule}:${classes.join('|')}`;
   if (!bySnapshot.has(key)) bySnapshot.set(key, effectiveSettings(classes, rule, settings));
-  const s = bySnapshot.get(key);
-  byRule.set(rule, s);
-  return s;
+  return bySnapshot.get(key);
 }
 
-// Track definitions depend only on the meter's archive entry and its merged settings, so they are built once
-// per (settings object, meter context) and reused by every batch until either changes.
-const tracksCache = new WeakMap<RuleSettings, WeakMap<MeterContext, Map<RuleCode, CurveTrack[]>>>();
+// A meter's plan depends only on its archive entry and the settings snapshot, so it is built once per (settings
+// object, meter context) and reused by every batch until either changes (a hit is one lookup per meter).
+// Customer overrides and non-default bands are rare and build a fresh plan.
+const plans = new WeakMap<SettingsByClass, WeakMap<MeterContext, MeterPlan>>();
 
-function cachedCurveTracks(ctx: MeterContext, rule: RuleCode, s: RuleSettings, bands: VoltageBands): CurveTrack[] {
-  if (bands !== DEFAULT_VOLTAGE_BANDS) return curveTracks(ctx, rule, s, bands);
-  let byCtx = tracksCache.get(s);
-  if (!byCtx) tracksCache.set(s, (byCtx = new WeakMap()));
-  let byRule = byCtx.get(ctx);
-  if (!byRule) byCtx.set(ctx, (byRule = new Map()));
-  let tracks = byRule.get(rule);
-  if (!tracks) byRule.set(rule, (tracks = curveTracks(ctx, rule, s, bands)));
-  return tracks;
+function planOf(ctx: MeterContext, settings: SettingsByClass, overrides: RuleOverrides | undefined, bands: VoltageBands): MeterPlan {
+  if (overrides || bands !== DEFAULT_VOLTAGE_BANDS) return buildPlan(ctx, settings, overrides, bands);
+  let byCtx = plans.get(settings);
+  if (!byCtx) plans.set(settings, (byCtx = new WeakMap()));
+  let plan = byCtx.get(ctx);
+  if (!plan) byCtx.set(ctx, (plan = buildPlan(ctx, settings, undefined, bands)));
+  return plan;
 }
-
-const fingerprints = new WeakMap<TrackDef, string>();
 
 /** FNV-1a of the tiers and options (functions are left out: what they capture shows in the limits). */
 function fingerprintOf(def: TrackDef): string {
-  let f = fingerprints.get(def);
-  if (f === undefined) {
-    const text = JSON.stringify([def.tiers, def.opts]);
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    fingerprints.set(def, (f = hash.toString(36)));
-  }
-  return f;
+  const text = JSON.stringify([def.tiers, def.opts]);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(36);
 }
 
 /**
@@ -184,11 +212,10 @@ export function evaluate(
     changed = true;
   }
 
-  const run = (def: TrackDef, values: WindowPoint[]) => {
+  const run = (def: TrackDef, values: WindowPoint[], key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
     if (values.length === 0) return;
-    const key = stateKey(def.rule, def.phase);
     const prev = asTrackState(next[key], def.tiers.length);
-    const result = advanceTrack(prev, values, def.tiers, def.opts, fingerprintOf(def));
+    const result = advanceTrack(prev, values, def.tiers, def.opts, fingerprint);
     tooLate += result.tooLate;
     for (const step of result.steps) push(transitions, toTransition(ctx.meter.id, def, step));
     if (result.state !== prev) {
@@ -197,22 +224,18 @@ export function evaluate(
     }
   };
 
-  for (const rule of RULES) {
-    if ((COLLECTION_RULES as readonly string[]).includes(rule)) continue;
-    const override = opts.overrides?.[rule];
-    const s = override ? effectiveSettings(ctx.customer.classes, rule, settings, override) : classSettings(ctx.customer.classes, rule, settings);
-    if (!s) continue;
-    if (isCurveRule(rule) && s.form !== 'daily') {
-      for (const track of cachedCurveTracks(ctx, rule, s, bands)) {
-        // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
-        const values: WindowPoint[] = [];
-        for (const { point, arrived } of points) {
-          if (track.needs.every((k) => point[k] !== undefined) && track.needs.some((k) => arrived.has(k))) values.push([point.tsMs, track.read(point)]);
-        }
-        run(track, values);
+  const plan = planOf(ctx, settings, opts.overrides, bands);
+  if (points.length > 0) {
+    for (const { track, key, fingerprint, needs } of plan.curve) {
+      // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
+      const values: WindowPoint[] = [];
+      for (const { point, present, arrived } of points) {
+        if ((present & needs) === needs && (arrived & needs) !== 0) values.push([point.tsMs, track.read(point)]);
       }
-      continue;
+      run(track, values, key, fingerprint);
     }
+  }
+  for (const { rule, settings: s } of plan.daily) {
     for (const day of opts.days ?? []) {
       for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, [[day.dayStartMs, p.value]]);
     }
