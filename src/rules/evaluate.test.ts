@@ -165,6 +165,15 @@ describe('replay safety', () => {
     expect(again.state).toEqual(first.state);
   });
 
+  it('gives the same state whatever the order of the samples in a batch, and after a replay of part of it', () => {
+    const c = ctx(['KEY']);
+    const samples = [...volts([240, 230, 240, 220]), ...loads([130, 120, 110, 100])];
+    const sorted = run(c, samples).state;
+    expect(run(c, [...samples].reverse()).state).toEqual(sorted);
+    const firstHalf = run(c, [...samples.slice(0, 2), ...samples.slice(4, 6)]).state;
+    expect(run(c, [samples[3], samples[1], samples[7], samples[2], samples[0], samples[6]], firstHalf).state).toEqual(sorted);
+  });
+
   it('continues across batches', () => {
     const c = ctx(['DEDICATED']);
     const all = volts([240, 240, 240, 240, 230, 230]);

@@ -31,18 +31,32 @@ const RECENT_POINTS = 16;
 
 type Recent = { voltage: [number, PhaseValues][]; current: [number, PhaseValues][]; load: [number, LoadValues][] };
 
+/** The recent points with this batch's curve samples added; a kind this batch did not bring keeps its array. */
 function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): Recent {
-  const out: Recent = { voltage: [...(prev?.voltage ?? [])], current: [...(prev?.current ?? [])], load: [...(prev?.load ?? [])] };
+  const out: Recent = { voltage: prev?.voltage ?? [], current: prev?.current ?? [], load: prev?.load ?? [] };
+  const copied = { voltage: false, current: false, load: false };
+  const unsorted = { voltage: false, current: false, load: false };
   for (const s of samples) {
     if (s.kind === 'reading') continue;
+    if (!copied[s.kind]) {
+      (out as Record<CurveKind, unknown[]>)[s.kind] = out[s.kind].slice();
+      copied[s.kind] = true;
+    }
     const list = out[s.kind] as [number, unknown][];
+    const last = list.length > 0 ? list[list.length - 1][0] : Number.NEGATIVE_INFINITY;
+    if (!unsorted[s.kind] && s.tsMs > last) {
+      list.push([s.tsMs, s.values]);
+      continue;
+    }
     const at = list.findIndex(([ts]) => ts === s.tsMs);
     if (at >= 0) list.splice(at, 1);
     list.push([s.tsMs, s.values]);
+    unsorted[s.kind] = true;
   }
-  for (const k of ['voltage', 'current', 'load'] as const) {
-    (out[k] as [number, unknown][]).sort((a, b) => a[0] - b[0]);
-    out[k].splice(0, Math.max(0, out[k].length - RECENT_POINTS));
+  for (const k of CURVE_KINDS) {
+    if (!copied[k]) continue;
+    if (unsorted[k]) (out[k] as [number, unknown][]).sort((a, b) => a[0] - b[0]);
+    if (out[k].length > RECENT_POINTS) out[k].splice(0, out[k].length - RECENT_POINTS);
   }
   return out;
 }

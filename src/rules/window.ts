@@ -65,6 +65,25 @@ function foldOverflow(base: CounterState, window: WindowPoint[], defs: readonly 
 }
 
 /**
+ * The window after appending in-order points, built at its final length (no copy of the whole window that is
+ * then shifted), with the points that fall out folded into the checkpoint.
+ */
+function slide(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions): { base: CounterState; window: WindowPoint[] } {
+  const old = prev.window;
+  const over = Math.max(0, old.length + points.length - WINDOW_POINTS);
+  let base = prev.base;
+  for (let i = 0; i < over; i++) {
+    const [ts, v] = i < old.length ? old[i] : points[i - old.length];
+    base = stepCounter(base, ts, v, defs, opts).state;
+  }
+  const window = new Array<WindowPoint>(old.length + points.length - over);
+  let n = 0;
+  for (let i = over; i < old.length; i++) window[n++] = old[i];
+  for (let i = Math.max(0, over - old.length); i < points.length; i++) window[n++] = points[i];
+  return { base, window };
+}
+
+/**
  * headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an unchanged
  * state is returned as the same object, so callers can tell that nothing changed.
  */
@@ -78,8 +97,7 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
       counter = state;
       if (step) steps.push(step);
     }
-    const window = prev.window.concat(points);
-    const base = foldOverflow(prev.base, window, defs, opts);
+    const { base, window } = slide(prev, points, defs, opts);
     return { state: { base, window, head: counter, headOf }, steps, tooLate: 0 };
   }
 
