@@ -67,7 +67,8 @@ export async function batched(ctx: Ctx): Promise<void> {
       const before = await ctx.svc.metrics();
       const startedMs = performance.now();
       const m = await measure(ctx, gen, 2, 0);
-      await drained(ctx, 120_000);
+      // Two seconds of journal-speed acknowledgements can be a minute or more of storing.
+      await drained(ctx, 300_000);
       const capacity = ((await ctx.svc.metrics()).stored - before.stored) / ((performance.now() - startedMs) / 1000);
       log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored ${round(capacity)} samples/s until drained`);
       return { ...m, storedPerSec: capacity };
@@ -75,6 +76,8 @@ export async function batched(ctx: Ctx): Promise<void> {
     await copyRound(1);
 
     // A again, offered at 90 % of that capacity and lower until the backlog stays bounded (under 2 s of messages).
+    // A rate of 0 would tell the generator to send as fast as it can.
+    if (!(probe.storedPerSec > 0)) throw new Error('batched: the saturating burst stored nothing, so there is no capacity to confirm');
     let offered = probe.storedPerSec * 0.9;
     let sustained = NaN;
     for (let attempt = 0; attempt < (opts.quick ? 2 : 3) && Number.isNaN(sustained); attempt++) {

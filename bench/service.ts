@@ -67,7 +67,8 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
       const pick = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
       return {
         stored: pick(/^loadwatch_ingest_samples_total\{result="(?:stored|overwritten)"\} (\S+)$/gm),
-        backlog: pick(/^loadwatch_ingest_backlog_records (\S+)$/gm),
+        // Records the pipeline holds plus those past the journal's memory bound, waiting on disk to be read back.
+        backlog: pick(/^loadwatch_ingest_(?:backlog_records|disk_only_records) (\S+)$/gm),
         quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),
       };
     },
