@@ -10,7 +10,8 @@ import { evaluate } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
 import type { RuleOverrides, SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
-import { StateCache, snapshotState, type CachedState } from './state-cache.js';
+import { snapshotState } from './state-codec.js';
+import { StateCache, type CachedState } from './state-cache.js';
 import { lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
 import type { Transition } from './transition.js';
 

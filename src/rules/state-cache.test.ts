@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { snapshotState, StateCache } from './state-cache.js';
+import { StateCache } from './state-cache.js';
 
 const entry = (dirty: boolean) => ({ state: {}, version: 1, dirty });
 
@@ -23,17 +23,5 @@ describe('StateCache.trim keeps the most recent entries and every unwritten one'
     cache.set('b', entry(false));
     cache.set('c', entry(true));
     expect(cache.dirty()).toEqual(['a', 'c']);
-  });
-});
-
-describe('snapshotState', () => {
-  it.each([
-    ['drops head and headOf, keeps the rest', { 'V1:A': { base: { n: 1 }, window: [[1, 2]], head: { n: 2 }, headOf: 'x' } }, { 'V1:A': { base: { n: 1 }, window: [[1, 2]] } }],
-    ['keeps states without head as they are', { '_recent:': { voltage: [] } }, { '_recent:': { voltage: [] } }],
-    ['several entries, a null one kept, an undefined one left out', { 'V1:A': { base: {}, window: [], head: {} }, 'I1:': null, 'L1:': undefined }, { 'V1:A': { base: {}, window: [] }, 'I1:': null }],
-    ['a key that needs escaping', { 'a"b': 1 }, { 'a"b': 1 }],
-    ['an empty state', {}, {}],
-  ])('%s', (_name, state, stored) => {
-    expect(JSON.parse(snapshotState(state))).toEqual(stored);
   });
 });

@@ -54,25 +54,3 @@ export class StateCache {
     return this.entries.size;
   }
 }
-
-/**
- * What a snapshot stores: head (window.ts) is left out; it is recomputed from base and window when needed. Only a
- * track state (top level) has one. Written entry by entry rather than with a replacer function, which
- * JSON.stringify would call for every key of every window point (the flush's main CPU cost).
- */
-export function snapshotState(state: MeterRuleState): string {
-  let out = '{';
-  for (const key in state) {
-    const value = state[key];
-    if (value === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${JSON.stringify(withoutHead(value))}`;
-  }
-  return `${out}}`;
-}
-
-function withoutHead(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || !('head' in value || 'headOf' in value)) return value;
-  const { head: _head, headOf: _headOf, ...stored } = value as { head?: unknown; headOf?: unknown };
-  return stored;
-}

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import type { MeterRuleState } from './evaluate.js';
+import { restoreState } from './state-codec.js';
 
 // Namespace of the per-meter advisory locks (any constant no other loadwatch lock uses).
 const RULE_LOCK_CLASS = 4_207_312;
@@ -22,13 +23,13 @@ export async function lockMeters(tx: Sql, meterIds: readonly string[]): Promise<
 export async function loadStates(tx: Sql, meterIds: readonly string[]): Promise<Map<string, MeterRuleState>> {
   const res = await tx.query<{ meter_id: string; state: unknown }>('SELECT meter_id, state FROM rule_state WHERE meter_id = ANY($1::text[])', [meterIds]);
   const out = new Map<string, MeterRuleState>();
-  for (const r of res.rows) out.set(r.meter_id, (typeof r.state === 'string' ? JSON.parse(r.state) : r.state) as MeterRuleState);
+  for (const r of res.rows) out.set(r.meter_id, restoreState((typeof r.state === 'string' ? JSON.parse(r.state) : r.state) as Record<string, unknown>));
   return out;
 }
 
 export interface StateRow {
   meterId: string;
-  /** The state as JSON (snapshotState). */
+  /** The state as JSON (snapshotState, state-codec.ts). */
   json: string;
   version: number;
 }
