@@ -74,6 +74,16 @@ interface NewPoint {
   arrived: number;
 }
 
+/** The values at tsMs in a kind's recent points (sorted by time), searched from the newest: where matches are. */
+function findRecent(list: readonly [number, unknown][], tsMs: number): unknown {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const ts = list[i][0];
+    if (ts === tsMs) return list[i][1];
+    if (ts < tsMs) return undefined;
+  }
+  return undefined;
+}
+
 /** New curve points, completed with the other kinds of the same timestamp from earlier batches. */
 function newPoints(samples: readonly AnySample[], recent: Recent): NewPoint[] {
   const out: NewPoint[] = [];
@@ -86,9 +96,9 @@ function newPoints(samples: readonly AnySample[], recent: Recent): NewPoint[] {
         present |= KIND_BIT[k];
         continue;
       }
-      const hit = (recent[k] as [number, unknown][]).find(([ts]) => ts === p.tsMs);
-      if (hit) {
-        (p as Record<CurveKind, unknown>)[k] = hit[1];
+      const hit = findRecent(recent[k] as [number, unknown][], p.tsMs);
+      if (hit !== undefined) {
+        (p as Record<CurveKind, unknown>)[k] = hit;
         present |= KIND_BIT[k];
       }
     }
