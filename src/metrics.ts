@@ -82,6 +82,11 @@ export function createMetrics() {
       help: 'Failed store batches (retried)',
       registers,
     }),
+    downstreamErrors: new Counter({
+      name: 'loadwatch_ingest_downstream_errors_total',
+      help: 'Failed rule evaluations or live pushes of stored batches (retried until they succeed)',
+      registers,
+    }),
     alarmChanges: new Counter({
       name: 'loadwatch_alarm_changes_total',
       help: 'Alarm lifecycle changes',

@@ -227,14 +227,32 @@ export class IngestPipeline {
   private handDownstream(samples: AnySample[], position: JournalPosition): void {
     this.downstreamInFlight++;
     this.downstream = this.downstream.then(async () => {
+      const done = await this.untilDownstreamDone(samples);
+      this.downstreamInFlight--;
+      if (done) this.settle(position);
+    });
+  }
+
+  /**
+   * A batch's rules must be evaluated before the journal may forget it, or its alarms would never be raised: a
+   * failure (a connection dropped mid-transaction, the queue unreachable) is retried until it succeeds, and
+   * storing waits behind it (downstreamRoom) while the journal buffers. Evaluation treats repeats as replays.
+   * After stop() the batch is left to the journal's replay at the next start.
+   */
+  private async untilDownstreamDone(samples: AnySample[]): Promise<boolean> {
+    let retryMs = RETRY_MIN_MS;
+    for (;;) {
       try {
         await this.deps.afterStore(samples);
+        return true;
       } catch (err) {
-        this.deps.log.error({ err, samples: samples.length }, 'rule evaluation or live push failed for a stored batch');
+        this.deps.metrics.downstreamErrors.inc();
+        this.deps.log.error({ err, samples: samples.length, retryMs }, 'rule evaluation or live push failed for a stored batch; retrying');
+        if (this.stopped) return false;
+        await new Promise((r) => setTimeout(r, retryMs));
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
-      this.downstreamInFlight--;
-      this.settle(position);
-    });
+    }
   }
 
   private settle(position: JournalPosition): void {

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../../test/support/db.js';
+import { createLogger } from '../log.js';
+import { createMetrics } from '../metrics.js';
+import { createPgTelemetryStore } from '../telemetry/telemetry.pg.js';
+import type { JournalPosition, JournalRecord } from './journal.js';
+import { IngestPipeline } from './pipeline.js';
+import { createPgQuarantineStore } from './quarantine.pg.js';
+
+const noArchive = { get: () => undefined, hasConcentrator: () => false, isBehind: () => false };
+
+function record(n: number): JournalRecord {
+  return {
+    id: `test:0:${n}`,
+    receivedAtMs: Date.now(),
+    topic: 'not/a/loadwatch/topic',
+    clientId: 'c1',
+    payload: Buffer.from('{}'),
+    position: { segment: 0, offset: n + 1 },
+  };
+}
+
+interface Hooks {
+  afterStore?: () => Promise<void>;
+  persistDownstream?: () => Promise<void>;
+}
+
+async function pipelineOn(db: TestDatabase, hooks: Hooks) {
+  const checkpoints: JournalPosition[] = [];
+  const pipeline = new IngestPipeline({
+    archive: noArchive,
+    telemetry: createPgTelemetryStore(db.sql),
+    quarantine: createPgQuarantineStore(db.sql),
+    setConcentratorStatus: async () => false,
+    afterStore: hooks.afterStore ?? (async () => undefined),
+    checkpoint: (pos) => checkpoints.push(pos),
+    persistDownstream: hooks.persistDownstream ?? (async () => undefined),
+    metrics: createMetrics(),
+    log: createLogger('silent'),
+    clock: Date.now,
+    limits: { maxFutureSkewMs: 60_000, quarantinePayloadMaxBytes: 1024, batchMaxRecords: 100, batchMaxBytes: 1 << 20 },
+  });
+  return { pipeline, checkpoints };
+}
+
+/**
+ * What happens after a batch is stored (rules, live push) and the persist that lets the journal forget it can
+ * fail (a connection terminated mid-transaction). Neither may let the journal forget a batch whose rules did not
+ * run, and neither may leave the journal holding batches until some later message happens to arrive.
+ */
+describe('IngestPipeline: downstream work of stored batches', () => {
+  let db: TestDatabase | undefined;
+  afterEach(async () => db?.drop());
+
+  it('retries a persist that failed while idle, without a new batch, and then checkpoints', async () => {
+    db = await openTestDatabase('pglite');
+    let persistCalls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      async persistDownstream() {
+        if (++persistCalls === 1) throw new Error('Connection terminated unexpectedly');
+      },
+    });
+    pipeline.push([record(0), record(1)]);
+    await pipeline.drain();
+    expect(persistCalls).toBe(1);
+    expect(checkpoints).toEqual([]);
+
+    await expect.poll(() => checkpoints, { timeout: 5_000 }).toEqual([{ segment: 0, offset: 2 }]);
+    expect(persistCalls).toBe(2);
+    await pipeline.stop();
+  });
+
+  it('evaluates a batch again after its rule evaluation failed, and checkpoints it only then', async () => {
+    db = await openTestDatabase('pglite');
+    let calls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      async afterStore() {
+        if (++calls <= 2) throw new Error('terminating connection due to administrator command');
+      },
+    });
+    pipeline.push([record(0)]);
+    await pipeline.drain();
+    expect(calls).toBe(3);
+    expect(checkpoints).toEqual([{ segment: 0, offset: 1 }]);
+    await pipeline.stop();
+  });
+
+  it('does not checkpoint a batch whose rules still fail when it stops (the journal replays it at the next start)', async () => {
+    db = await openTestDatabase('pglite');
+    let calls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      async afterStore() {
+        calls++;
+        throw new Error('the database is gone');
+      },
+    });
+    pipeline.push([record(0)]);
+    await expect.poll(() => calls).toBeGreaterThan(1);
+    await pipeline.stop();
+    expect(checkpoints).toEqual([]);
+  });
+});
