@@ -45,6 +45,11 @@ export interface Service {
   adminToken?: { token: string; file: string };
   /** Resolves when everything received so far is stored and evaluated (tests, shutdown). */
   drain(): Promise<void>;
+  /**
+   * Settles with an error that the process cannot recover from in place (the rule engine's thread ended): `npm
+   * start` then exits with code 1, and the next start replays the journal.
+   */
+  fatal: Promise<Error>;
   stop(): Promise<void>;
   log: Logger;
 }
@@ -112,7 +117,9 @@ export async function startService(env: Record<string, string | undefined> = pro
   };
 
   // The QuestDB adapter tags rows with the meter's customer and class from the archive cache below.
-  const opening = openStores(config, (meterId) => archive.get(meterId), log);
+  let reportFatal: (err: Error) => void = () => undefined;
+  const fatal = new Promise<Error>((resolve) => (reportFatal = resolve));
+  const opening = openStores(config, (meterId) => archive.get(meterId), log, reportFatal);
   opening.catch(() => undefined); // awaited below; until then callers of the deferred stores see the error
   const archiveStore = deferred(opening.then((s) => s.archive));
   const archive = new ArchiveCache(archiveStore);
@@ -298,6 +305,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     mqttPort: broker.listening.port,
     banner,
     drain: () => pipeline.drain(),
+    fatal,
     async stop() {
       clearInterval(archiveRefreshing);
       await openBroker.close();
@@ -353,6 +361,10 @@ async function runFromCommandLine(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  void service.fatal.then((err) => {
+    service.log.fatal({ err }, 'loadwatch cannot go on; exiting so that the next start replays the journal');
+    process.exit(1);
+  });
   // A promise nobody awaited failed: a bug to fix, but never a reason to stop ingesting. Acknowledged
   // data is journaled either way; the log line carries the stack.
   process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled promise rejection'));

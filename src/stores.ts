@@ -11,6 +11,7 @@ import type { QuarantineStore } from './ingest/quarantine.js';
 import type { Logger } from './log.js';
 import { createCollectionChecker, type CollectionChecker } from './rules/collection/check.js';
 import { createRuleEngine, type RuleEngine } from './rules/engine.js';
+import { createThreadedRuleEngine } from './rules/engine-thread.js';
 import { StartupError } from './startup-error.js';
 import { meterTagsOf } from './telemetry/ilp-rows.js';
 import type { TelemetryStore } from './telemetry/store.js';
@@ -33,29 +34,40 @@ export interface Stores {
 }
 
 /** PostgreSQL (server or embedded) for the archive, alarms and rule state; QuestDB for telemetry when configured. */
-export async function openStores(config: Config, meterOf: (meterId: string) => MeterContext | undefined, log: Logger): Promise<Stores> {
+export async function openStores(
+  config: Config,
+  meterOf: (meterId: string) => MeterContext | undefined,
+  log: Logger,
+  onRuleThreadCrash: (err: Error) => void,
+): Promise<Stores> {
   const sql = await openSql(config, log);
+  let rules: RuleEngine | undefined;
   try {
     await migrate(sql);
-    const rules = await createRuleEngine({ sql, log: log.child({ step: 'rules' }), utilityTz: config.utilityTz });
+    rules = config.database.url
+      ? await createThreadedRuleEngine({ url: config.database.url, schema: config.database.schema, utilityTz: config.utilityTz, logLevel: config.logLevel, log, onCrash: onRuleThreadCrash })
+      : await createRuleEngine({ sql, log: log.child({ step: 'rules' }), utilityTz: config.utilityTz });
     const questdb = config.questdb ? await openQuestDb(config, meterOf, log) : undefined;
     const collection = questdb ? undefined : await createCollectionChecker({ sql, log: log.child({ step: 'collection' }), utilityTz: config.utilityTz });
     if (questdb) log.warn('collection checks (C1, C2) are off: they read telemetry from PostgreSQL, and QuestDB holds it');
+    const engine = rules;
     return {
       sql,
       archive: new PgArchiveStore(sql),
       alarms: createAlarmStorePg(sql),
-      rules,
+      rules: engine,
       collection,
       telemetry: questdb ?? createPgTelemetryStore(sql),
       quarantine: createPgQuarantineStore(sql),
       questdb: questdb !== undefined,
       async close() {
+        await engine.close();
         await questdb?.close();
         await sql.close();
       },
     };
   } catch (err) {
+    await rules?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw err;
   }

@@ -28,6 +28,8 @@ export interface RuleEngine {
   flush(): Promise<void>;
   /** Drops the settings cache: an edit made through this process applies to its next evaluation. */
   invalidateSettings(): void;
+  /** Stops evaluating; unwritten state is written first only by flush(). The caller closes the database. */
+  close(): Promise<void>;
 }
 
 // Settings edits reach every worker within this time without any process having to be told.
@@ -193,6 +195,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     invalidateSettings() {
       settingsCache = undefined;
     },
+    async close() {},
     async evaluate(samples, contexts, opts = {}) {
       const byMeter = groupByMeter(samples);
       for (const meterId of byMeter.keys()) {

@@ -1,0 +1,129 @@
+import { Worker } from 'node:worker_threads';
+import type { AlarmChange } from '../alarms/store.js';
+import type { MeterContext } from '../domain/archive.js';
+import type { AnySample } from '../domain/sample.js';
+import type { Logger } from '../log.js';
+import type { RuleEngine } from './engine.js';
+
+/** What the engine's thread is started with. */
+export interface EngineThreadData {
+  url: string;
+  schema: string;
+  utilityTz: string;
+  logLevel: string;
+}
+
+export type ToEngineThread =
+  | {
+      type: 'evaluate';
+      id: number;
+      samples: readonly AnySample[];
+      /** The meters of this batch that have an archive entry; the thread holds the entries already sent. */
+      meterIds: string[];
+      newContexts: MeterContext[];
+      opts: { deferSnapshot?: boolean };
+    }
+  | { type: 'flush'; id: number }
+  | { type: 'invalidateSettings' }
+  | { type: 'close' };
+
+type FromEngineThread = { ready: true } | { id: number; changes: AlarmChange[] } | { id: number; error: string };
+
+export interface EngineThreadOptions extends EngineThreadData {
+  log: Logger;
+  /**
+   * The thread ended on its own (a bug: the engine reports outages as rejections). Its unwritten rule state is
+   * gone with it, while the journal still holds the batches behind that state: only a restart of the process,
+   * which replays the journal, puts them together again.
+   */
+  onCrash(err: Error): void;
+}
+
+const ENTRY = new URL(`./engine-thread-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+// tsx's ESM entry point (its package exports a CommonJS one to require()).
+const TSX_API = import.meta.resolve('tsx/esm/api');
+
+/**
+ * The rule engine on a thread of its own, for a service on a PostgreSQL server: evaluation, rule state and its
+ * snapshots use the second core while this thread receives, journals and stores, instead of taking turns with
+ * them on one. Same interface and semantics as createRuleEngine (messages are handled in order, so a settings
+ * invalidation applies to the next evaluation). An embedded database lives in this thread and cannot be shared.
+ */
+export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promise<RuleEngine> {
+  const { log, onCrash, ...data } = opts;
+  const worker = ENTRY.pathname.endsWith('.ts')
+    ? // Run from source (npm start, vitest): the thread registers tsx itself before loading the entry.
+      new Worker(`import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); })`, {
+        eval: true,
+        workerData: data satisfies EngineThreadData,
+      })
+    : new Worker(ENTRY, { workerData: data satisfies EngineThreadData });
+  const pending = new Map<number, { resolve: (changes: AlarmChange[]) => void; reject: (err: Error) => void }>();
+  const sent = new WeakSet<MeterContext>();
+  let nextId = 1;
+  let closing = false;
+
+  const failAll = (err: Error) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the rule engine thread exited with code ${code} while starting`)));
+    worker.on('message', function started(msg: FromEngineThread) {
+      if (!('ready' in msg)) return;
+      worker.off('message', started);
+      worker.removeAllListeners('error').removeAllListeners('exit');
+      resolve();
+    });
+  });
+  worker.on('message', (msg: FromEngineThread) => {
+    if ('ready' in msg) return;
+    const p = pending.get(msg.id);
+    pending.delete(msg.id);
+    if ('error' in msg) p?.reject(new Error(msg.error));
+    else p?.resolve(msg.changes);
+  });
+  worker.on('error', (err) => {
+    log.fatal({ err }, 'the rule engine thread failed');
+    failAll(err);
+    onCrash(err);
+  });
+  worker.on('exit', (code) => {
+    if (closing) return;
+    const err = new Error(`the rule engine thread exited with code ${code}`);
+    failAll(err);
+    onCrash(err);
+  });
+
+  const call = (msg: { type: 'flush' } | Omit<Extract<ToEngineThread, { type: 'evaluate' }>, 'id'>) =>
+    new Promise<AlarmChange[]>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...msg, id });
+    });
+
+  return {
+    evaluate(samples, contexts, evaluateOpts = {}) {
+      const newContexts: MeterContext[] = [];
+      for (const ctx of contexts.values()) {
+        if (sent.has(ctx)) continue;
+        sent.add(ctx);
+        newContexts.push(ctx);
+      }
+      return call({ type: 'evaluate', samples, meterIds: [...contexts.keys()], newContexts, opts: evaluateOpts });
+    },
+    async flush() {
+      await call({ type: 'flush' });
+    },
+    invalidateSettings() {
+      worker.postMessage({ type: 'invalidateSettings' } satisfies ToEngineThread);
+    },
+    async close() {
+      closing = true;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ type: 'close' } satisfies ToEngineThread);
+      await exited;
+    },
+  };
+}
