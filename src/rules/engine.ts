@@ -8,7 +8,8 @@ import { dayKey, loadDayInputs } from './day-input.pg.js';
 import type { DayInput } from './day-input.js';
 import { evaluate } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
-import type { RuleOverrides, SettingsByClass } from './settings.js';
+import { OverridesCache, type OverridesLoader } from './overrides-cache.js';
+import type { SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
 import { snapshotState } from './state-codec.js';
 import { StateCache, type CachedState } from './state-cache.js';
@@ -32,7 +33,7 @@ export interface RuleEngine {
   close(): Promise<void>;
 }
 
-// Settings edits reach every worker within this time without any process having to be told.
+// Settings and override edits reach every worker within this time without any process having to be told.
 const SETTINGS_MAX_AGE_MS = 5_000;
 
 function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
@@ -45,9 +46,6 @@ function groupByMeter(samples: readonly AnySample[]): Map<string, AnySample[]> {
   for (const list of out.values()) list.sort((a, b) => a.tsMs - b.tsMs);
   return out;
 }
-
-/** Per-customer overrides of these customers (the alarms module stores them: overrides.pg.ts). */
-export type OverridesLoader = (sql: Sql, customerIds: readonly string[]) => Promise<Map<string, RuleOverrides>>;
 
 export interface RuleEngineDeps {
   sql: Sql;
@@ -85,7 +83,7 @@ function closingFreezes(list: readonly AnySample[]): number[] {
 export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine> {
   const { sql, log } = deps;
   const tz = deps.utilityTz ?? 'Asia/Shanghai';
-  const loadOverrides = deps.loadOverrides ?? loadOverridesPg;
+  const overrides = new OverridesCache(deps.loadOverrides ?? loadOverridesPg, SETTINGS_MAX_AGE_MS);
   const seeded = await seedDefaultSettings(sql);
   if (seeded > 0) log.info({ seeded }, 'seeded default rule settings');
   const cache = new StateCache(deps.cacheMeters ?? DEFAULT_CACHE_METERS);
@@ -160,7 +158,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     const { changes, next } = await sql.transaction(async (tx) => {
       await statesOf(tx, meterIds);
       const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
-      const overrides = await loadOverrides(tx, customerIds);
+      const overridesOf = await overrides.get(tx, customerIds);
       // Evaluation is pure: the new states enter the cache only once the transaction has committed.
       const next = new Map<string, CachedState>();
       const mustWrite = new Map<string, CachedState>();
@@ -172,7 +170,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
         const before = cache.get(meterId) as CachedState;
         const ctx = contexts.get(meterId) as MeterContext;
         const days = (freezes.get(meterId) as number[]).map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput);
-        const result = evaluate(ctx, list, current, before.state, { days, overrides: overrides.get(ctx.customer.id) });
+        const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id) });
         tooLate += result.tooLate;
         if (!result.changed) continue;
         const entry = { state: result.state, version: before.version, dirty: true };
@@ -194,6 +192,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
   return {
     invalidateSettings() {
       settingsCache = undefined;
+      overrides.invalidate();
     },
     async close() {},
     async evaluate(samples, contexts, opts = {}) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createAlarmStorePg } from '../../alarms/store.pg.js';
 import type { AlarmChange, CustomerOf } from '../../alarms/store.js';
 import type { Sql } from '../../db/sql.js';
-import type { OverridesLoader } from '../engine.js';
+import type { OverridesLoader } from '../overrides-cache.js';
 import { loadOverrides as loadOverridesPg } from '../overrides.pg.js';
 import { loadSettings, seedDefaultSettings } from '../settings.pg.js';
 import { effectiveSettings } from '../settings.js';
