@@ -27,7 +27,7 @@ export interface WorkerOptions {
   allowLoopbackHttp: boolean;
   log: Logger;
   onChanges?: OnAlarmChanges;
-  /** Shorter than BullMQ's 30 s only in tests of stalled-job recovery. */
+  /** Shorter than the defaults (notify/redis-options.ts, 10 s and 5 s) only in tests of stalled-job recovery. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
 }

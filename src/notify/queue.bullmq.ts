@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { retryDelayMs, type RetrySchedule } from './backoff.js';
 import { attemptDelivery, type AttemptDeps } from './deliver.js';
 import type { DeliveryQueue } from './queue.js';
-import { logRedisError } from './redis-options.js';
+import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from './redis-options.js';
 import type { DeliveryStore } from './store.js';
 
 export interface BullmqDeliveryOptions {
@@ -44,10 +44,14 @@ export async function createBullmqDeliveryQueue(o: BullmqDeliveryOptions): Promi
       connection: o.connection,
       prefix: o.prefix,
       concurrency: o.concurrency ?? 8,
+      // A delivery left active when Redis restarts is attempted again this soon instead of 30-60 s later.
+      lockDuration: WORKER_LOCK_DURATION_MS,
+      stalledInterval: WORKER_STALLED_INTERVAL_MS,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(o.schedule, attemptsMade, random()) },
     },
   );
   worker.on('error', (err) => logRedisError(o.log, err, 'delivery worker error', {}, 'error'));
+  worker.on('stalled', (jobId) => o.log.warn({ deliveryId: jobId }, 'delivery job stalled: its lock expired; it is attempted again'));
 
   async function enqueue(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

@@ -16,6 +16,21 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
+/**
+ * Lock and stalled-check timing of loadwatch's BullMQ workers (rule shards, webhook deliveries) instead of
+ * BullMQ's 30 s and 30 s. A job is left 'active' under a lock nobody renews not only when a worker dies, but
+ * also when Redis stops (SIGTERM, SIGKILL, failover) just after running a worker's moveToActive: Redis has
+ * persisted the move but never sent the reply, ioredis sends the script again after the reconnect, and that
+ * second run takes nothing. Only the stalled-job check hands such a job back, after its lock expires and at
+ * the next check: up to lockDuration + stalledInterval after it was taken (30-60 s with BullMQ's defaults,
+ * and a rule shard, with its global concurrency of 1, waits for it all that time). Locks are renewed by a timer
+ * every lockDuration / 2, so only an event loop blocked for about 5 s (or a Redis outage of over 10 s) makes a
+ * running job look stalled: it is then run again, as after a worker crash. Each check is one short script per
+ * queue.
+ */
+export const WORKER_LOCK_DURATION_MS = 10_000;
+export const WORKER_STALLED_INTERVAL_MS = 5_000;
+
 /** How often one kind of Redis connection error is logged while Redis is away. */
 export const REDIS_ERROR_LOG_WINDOW_MS = 30_000;
 /**

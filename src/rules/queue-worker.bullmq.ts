@@ -1,7 +1,7 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
-import { logRedisError } from '../notify/redis-options.js';
+import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../notify/redis-options.js';
 import type { RuleEngine } from './engine.js';
 import { openRuleQueues, ruleQueueName, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
@@ -12,7 +12,10 @@ export interface RuleWorkerOptions extends RuleQueueOptions {
   contextsOf(meterIds: readonly string[]): Promise<Map<string, MeterContext>>;
   onChanges: OnAlarmChanges;
   log: Logger;
-  /** BullMQ defaults (30 s) unless set; tests shorten them to see stalled-job recovery quickly. */
+  /**
+   * WORKER_LOCK_DURATION_MS and WORKER_STALLED_INTERVAL_MS (redis-options.ts) unless set: a job left active
+   * when Redis restarts stops its whole shard until then. Tests shorten them to see stalled-job recovery quickly.
+   */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
 }
@@ -64,11 +67,13 @@ function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: numbe
       prefix: opts.prefix,
       concurrency: 1,
       maxStalledCount: MAX_STALLED,
-      ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
-      ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+      lockDuration: opts.lockDurationMs || WORKER_LOCK_DURATION_MS,
+      stalledInterval: opts.stalledIntervalMs || WORKER_STALLED_INTERVAL_MS,
     },
   );
   worker.on('error', (err) => logRedisError(log, err, 'rule worker connection failed; retrying'));
+  // A worker died or was blocked with it, or Redis restarted just as it was taken (redis-options.ts).
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'rule job stalled: its lock expired; it goes back to the head of its shard'));
   worker.on('failed', (job, err) => log.error({ err, jobId: job?.id }, 'rule job failed for good'));
   return worker;
 }
