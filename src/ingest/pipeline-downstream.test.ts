@@ -23,6 +23,7 @@ function record(n: number): JournalRecord {
 interface Hooks {
   afterStore?: () => Promise<void>;
   persistDownstream?: () => Promise<void>;
+  onStoreHealth?: (failure: { message: string } | undefined) => void;
 }
 
 async function pipelineOn(db: TestDatabase, hooks: Hooks) {
@@ -35,6 +36,7 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     afterStore: hooks.afterStore ?? (async () => undefined),
     checkpoint: (pos) => checkpoints.push(pos),
     persistDownstream: hooks.persistDownstream ?? (async () => undefined),
+    onStoreHealth: hooks.onStoreHealth,
     metrics: createMetrics(),
     log: createLogger('silent'),
     clock: Date.now,
@@ -70,18 +72,22 @@ describe('IngestPipeline: downstream work of stored batches', () => {
     await pipeline.stop();
   });
 
-  it('evaluates a batch again after its rule evaluation failed, and checkpoints it only then', async () => {
+  it('evaluates a batch again after its rule evaluation failed, says degraded meanwhile, and checkpoints it only then', async () => {
     db = await openTestDatabase('pglite');
     let calls = 0;
+    const health: (string | undefined)[] = [];
     const { pipeline, checkpoints } = await pipelineOn(db, {
       async afterStore() {
         if (++calls <= 2) throw new Error('terminating connection due to administrator command');
       },
+      onStoreHealth: (failure) => health.push(failure?.message),
     });
     pipeline.push([record(0)]);
     await pipeline.drain();
     expect(calls).toBe(3);
     expect(checkpoints).toEqual([{ segment: 0, offset: 1 }]);
+    const failing = 'rule evaluation: terminating connection due to administrator command';
+    expect(health).toEqual([failing, failing, undefined]);
     await pipeline.stop();
   });
 

@@ -25,13 +25,18 @@ export interface PipelineDeps {
    * once a call that began after its afterStore has resolved. Absent: afterStore's work is durable when it resolves.
    */
   persistDownstream?(): Promise<void>;
-  /** Told when storing starts failing (with the first failure's time and the latest error) and when it works again. */
+  /**
+   * Told when storing, or the rule evaluation that must follow it, starts failing (with the first failure's time
+   * and the latest error) and when both work again: either way ingestion is buffering in the journal.
+   */
   onStoreHealth?(failure: { sinceMs: number; message: string } | undefined): void;
   metrics: Metrics;
   log: Logger;
   clock: () => number;
   limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number; batchMaxBytes: number };
 }
+
+type Failure = { sinceMs: number; message: string };
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -61,7 +66,9 @@ export class IngestPipeline {
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
   /** Set while store attempts fail (store unreachable): the journal is buffering meanwhile. */
-  private failing: { sinceMs: number; message: string } | undefined;
+  private failing: Failure | undefined;
+  /** Set while a stored batch's rule evaluation fails: storing waits behind it, so the journal buffers too. */
+  private downstreamFailing: Failure | undefined;
   /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
@@ -126,7 +133,7 @@ export class IngestPipeline {
         if (this.failing) {
           this.deps.log.info({ outageMs: this.deps.clock() - this.failing.sinceMs, backlog: this.backlog }, 'storing works again; replaying the buffered backlog');
           this.failing = undefined;
-          this.deps.onStoreHealth?.(undefined);
+          this.reportHealth();
         }
         if (this.head > 10_000 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
@@ -138,7 +145,7 @@ export class IngestPipeline {
         this.deps.metrics.storeErrors.inc();
         const message = err instanceof Error ? err.message : String(err);
         this.failing = { sinceMs: this.failing?.sinceMs ?? this.deps.clock(), message };
-        this.deps.onStoreHealth?.(this.failing);
+        this.reportHealth();
         this.deps.log.error({ err, records: batch.length, retryMs }, 'storing an ingest batch failed; retrying');
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
@@ -244,15 +251,27 @@ export class IngestPipeline {
     for (;;) {
       try {
         await this.deps.afterStore(samples);
+        if (this.downstreamFailing) {
+          this.deps.log.info({ outageMs: this.deps.clock() - this.downstreamFailing.sinceMs }, 'rule evaluation works again');
+          this.downstreamFailing = undefined;
+          this.reportHealth();
+        }
         return true;
       } catch (err) {
         this.deps.metrics.downstreamErrors.inc();
+        const message = `rule evaluation: ${err instanceof Error ? err.message : String(err)}`;
+        this.downstreamFailing = { sinceMs: this.downstreamFailing?.sinceMs ?? this.deps.clock(), message };
+        this.reportHealth();
         this.deps.log.error({ err, samples: samples.length, retryMs }, 'rule evaluation or live push failed for a stored batch; retrying');
         if (this.stopped) return false;
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
+  }
+
+  private reportHealth(): void {
+    this.deps.onStoreHealth?.(this.failing ?? this.downstreamFailing);
   }
 
   private settle(position: JournalPosition): void {
