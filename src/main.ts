@@ -338,20 +338,17 @@ async function ensureWritableDir(dir: string): Promise<void> {
 
 /** `npm start`: run until SIGINT/SIGTERM; bad configuration is one line per problem and exit code 1. */
 async function runFromCommandLine(): Promise<void> {
-  let service: Service;
-  try {
-    service = await startService();
-  } catch (err) {
-    const lines = err instanceof ConfigError ? err.lines : err instanceof StartupError ? [err.message] : undefined;
-    if (!lines) throw err;
-    for (const line of lines) process.stderr.write(`loadwatch: cannot start: ${line}\n`);
-    process.exit(1);
-  }
-  // One write: a reader of the banner (a person, a supervisor, a test) gets the token line with it, never after it.
-  const token = service.adminToken ? `admin token (shown once, also written to ${service.adminToken.file}): ${service.adminToken.token}\n\n` : '';
-  process.stderr.write(`\nloadwatch is running\n${service.banner.map((l) => `  ${l}\n`).join('')}\n${token}`);
+  // Handlers first: a SIGTERM that arrives while the service starts (a supervisor that read the first "running"
+  // log line) still stops it cleanly once it has started, instead of killing it mid-start.
+  let service: Service | undefined;
   let stopping = false;
   const stop = async () => {
+    if (!service) {
+      // A second signal during the start: the operator means it.
+      if (stopping) process.exit(1);
+      stopping = true;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     // Last resort against a dependency that hangs on close: acknowledged data is in the journal anyway.
@@ -361,13 +358,29 @@ async function runFromCommandLine(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  void service.fatal.then((err) => {
-    service.log.fatal({ err }, 'loadwatch cannot go on; exiting so that the next start replays the journal');
+  try {
+    service = await startService();
+  } catch (err) {
+    const lines = err instanceof ConfigError ? err.lines : err instanceof StartupError ? [err.message] : undefined;
+    if (!lines) throw err;
+    for (const line of lines) process.stderr.write(`loadwatch: cannot start: ${line}\n`);
+    process.exit(1);
+  }
+  const started = service;
+  // One write: a reader of the banner (a person, a supervisor, a test) gets the token line with it, never after it.
+  const token = started.adminToken ? `admin token (shown once, also written to ${started.adminToken.file}): ${started.adminToken.token}\n\n` : '';
+  process.stderr.write(`\nloadwatch is running\n${started.banner.map((l) => `  ${l}\n`).join('')}\n${token}`);
+  if (stopping) {
+    stopping = false;
+    await stop();
+  }
+  void started.fatal.then((err) => {
+    started.log.fatal({ err }, 'loadwatch cannot go on; exiting so that the next start replays the journal');
     process.exit(1);
   });
   // A promise nobody awaited failed: a bug to fix, but never a reason to stop ingesting. Acknowledged
   // data is journaled either way; the log line carries the stack.
-  process.on('unhandledRejection', (err) => service.log.error({ err }, 'unhandled promise rejection'));
+  process.on('unhandledRejection', (err) => started.log.error({ err }, 'unhandled promise rejection'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
