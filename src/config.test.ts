@@ -41,6 +41,7 @@ const DEFAULTS: Config = {
   utilityTz: 'Asia/Shanghai',
   logLevel: 'info',
   ruleQueue: { shards: 8, workersInProcess: false },
+  ruleThreads: 2,
   ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000, batchMaxBytes: 1024 * 1024, bufferMaxBytes: 1024 * 1024 * 1024, memoryMaxBytes: 64 * 1024 * 1024 },
   notify: { allowLoopbackHttp: false },
 };
@@ -74,6 +75,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://10.0.0.5', 'expected a redis:// or rediss:// URL'],
     ['RULE_QUEUE_SHARDS', '0', 'expected a whole number 1..256 of rule queue shards, the same in every process'],
     ['REDIS_PREFIX', 'a:b', 'expected letters, digits, _ or - (the BullMQ key prefix)'],
+    ['RULE_THREADS', '0', 'expected a whole number 1..64 of rule engine threads (PostgreSQL server only)'],
     ['AUTH_FAILURES_MAX', '0', 'expected a whole number >= 1 of failed HTTP sign-ins per IP address before it is locked out'],
   ])('refuses %s=%s', (key, value, expected) => {
     expect(errorsOf({ [key]: value })).toEqual([`${key}=${JSON.stringify(value)} is invalid: ${expected}`]);

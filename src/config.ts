@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   REDIS_PREFIX: Type.String({ default: 'loadwatch', pattern: '^[A-Za-z0-9_-]+$', description: 'letters, digits, _ or - (the BullMQ key prefix)' }),
   RULE_QUEUE_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 256, description: 'a whole number 1..256 of rule queue shards, the same in every process' }),
   RULE_WORKERS_IN_PROCESS: Bool('false'),
+  RULE_THREADS: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'a whole number 1..64 of rule engine threads (PostgreSQL server only)' }),
   NOTIFY_ALLOW_LOOPBACK_HTTP: Bool('false'),
   MQTT_ALLOW_ANONYMOUS: Bool('false'),
   MQTTS_PORT: Type.Optional(Port),
@@ -94,6 +95,8 @@ export interface Config {
   /** Set: rules are evaluated by BullMQ workers (`npm run worker`) instead of in the ingesting process. */
   redis?: { url: string; prefix: string };
   ruleQueue: { shards: number; workersInProcess: boolean };
+  /** Threads the rule engine runs on beside the ingesting one, each owning a share of the meters (DATABASE_URL only). */
+  ruleThreads: number;
   ingest: {
     maxFutureSkewMs: number;
     quarantinePayloadMaxBytes: number;
@@ -194,6 +197,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       logLevel: env.LOG_LEVEL,
       redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
       ruleQueue: { shards: env.RULE_QUEUE_SHARDS, workersInProcess: env.RULE_WORKERS_IN_PROCESS === 'true' },
+      ruleThreads: env.RULE_THREADS,
       ingest: {
         maxFutureSkewMs: env.MAX_FUTURE_SKEW_S * 1000,
         quarantinePayloadMaxBytes: env.QUARANTINE_PAYLOAD_MAX_BYTES,

@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { createCollectionChecker, type CollectionChecker } from './rules/collection/check.js';
 import { createRuleEngine, type RuleEngine } from './rules/engine.js';
 import { createThreadedRuleEngine } from './rules/engine-thread.js';
+import { shardedRuleEngine } from './rules/engine-shards.js';
 import { StartupError } from './startup-error.js';
 import { meterTagsOf } from './telemetry/ilp-rows.js';
 import type { TelemetryStore } from './telemetry/store.js';
@@ -45,7 +46,7 @@ export async function openStores(
   try {
     await migrate(sql);
     rules = config.database.url
-      ? await createThreadedRuleEngine({ url: config.database.url, schema: config.database.schema, utilityTz: config.utilityTz, logLevel: config.logLevel, log, onCrash: onRuleThreadCrash })
+      ? await openRuleThreads(config, config.database.url, log, onRuleThreadCrash)
       : await createRuleEngine({ sql, log: log.child({ step: 'rules' }), utilityTz: config.utilityTz });
     const questdb = config.questdb ? await openQuestDb(config, meterOf, log) : undefined;
     const collection = questdb ? undefined : await createCollectionChecker({ sql, log: log.child({ step: 'collection' }), utilityTz: config.utilityTz });
@@ -71,6 +72,18 @@ export async function openStores(
     await sql.close().catch(() => undefined);
     throw err;
   }
+}
+
+async function openRuleThreads(config: Config, url: string, log: Logger, onCrash: (err: Error) => void): Promise<RuleEngine> {
+  const data = { url, schema: config.database.schema, utilityTz: config.utilityTz, logLevel: config.logLevel, log, onCrash };
+  const started = await Promise.allSettled(Array.from({ length: config.ruleThreads }, () => createThreadedRuleEngine(data)));
+  const engines = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(engines.map((e) => e.close()));
+    throw failed.reason;
+  }
+  return shardedRuleEngine(engines);
 }
 
 async function openSql(config: Config, log: Logger): Promise<Sql> {
