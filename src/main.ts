@@ -263,10 +263,8 @@ export async function startService(env: Record<string, string | undefined> = pro
     telemetry: stores.telemetry,
     quarantine: stores.quarantine,
     setConcentratorStatus: (id, online, at) => archiveStore.setConcentratorStatus(id, online, at),
-    async afterStore(samples) {
-      live.publishSamples(samples);
-      await rules.submit(samples);
-    },
+    onStored: (samples) => live.publishSamples(samples),
+    afterStore: (samples) => rules.submit(samples),
     checkpoint: (pos) => journal.checkpoint(pos),
     persistDownstream: () => rules.persist(),
     onStoreHealth(failure) {

@@ -84,7 +84,7 @@ export function createMetrics() {
     }),
     downstreamErrors: new Counter({
       name: 'loadwatch_ingest_downstream_errors_total',
-      help: 'Failed rule evaluations or live pushes of stored batches (retried until they succeed)',
+      help: 'Failed rule evaluations of stored batches (retried until they succeed)',
       registers,
     }),
     alarmChanges: new Counter({

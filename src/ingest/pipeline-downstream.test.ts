@@ -33,6 +33,7 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     telemetry: createPgTelemetryStore(db.sql),
     quarantine: createPgQuarantineStore(db.sql),
     setConcentratorStatus: async () => false,
+    onStored: () => undefined,
     afterStore: hooks.afterStore ?? (async () => undefined),
     checkpoint: (pos) => checkpoints.push(pos),
     persistDownstream: hooks.persistDownstream ?? (async () => undefined),

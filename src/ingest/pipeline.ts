@@ -16,7 +16,12 @@ export interface PipelineDeps {
   quarantine: QuarantineStore;
   /** Records a concentrator's online/offline status; false when it is not in the archive. */
   setConcentratorStatus(concentratorId: string, online: boolean, at: Date): Promise<boolean>;
-  /** Everything downstream of storage (rules, live stream). Its failure is logged, never blocks ingest. */
+  /**
+   * Told of each stored batch at once, before its rules (the live stream: a dispatcher's chart must not wait
+   * for the rule evaluation of earlier batches). Must not throw.
+   */
+  onStored(samples: AnySample[]): void;
+  /** The rules of a stored batch, in batch order; retried until it succeeds (untilDownstreamDone). */
   afterStore(samples: AnySample[]): Promise<void>;
   /** Everything up to pos is stored: the journal may forget it. */
   checkpoint(pos: JournalPosition): void;
@@ -40,7 +45,9 @@ type Failure = { sinceMs: number; message: string };
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
-const MAX_DOWNSTREAM_IN_FLIGHT = 2;
+// Stored batches whose rules may still be running: storing goes on ahead of a rule evaluation that waits for a
+// state flush or a slow transaction, so storage latency does not take on the rules' hiccups.
+const MAX_DOWNSTREAM_IN_FLIGHT = 8;
 // Under load, downstream work is made durable (and the journal checkpointed) at most this often, and with at
 // least PERSIST_SPACING times the last persist's duration in between, so writing snapshots takes a bounded share
 // of the time; at once when idle. The journal holds what is not checkpointed meanwhile.
@@ -110,7 +117,7 @@ export class IngestPipeline {
     this.running = true;
     do {
       await this.storeQueued();
-      // Rules and live pushes of the last batches finish before the pipeline counts as idle.
+      // The rules of the last batches finish before the pipeline counts as idle.
       await this.downstream;
     } while (this.head < this.queue.length && !this.stopped);
     this.running = false;
@@ -199,6 +206,7 @@ export class IngestPipeline {
     this.count(written, quarantine, samples.length);
     this.countMessages(batch, outcomes);
 
+    this.deps.onStored(samples);
     this.handDownstream(samples, batch[batch.length - 1].position);
     await this.downstreamRoom();
     timer();
@@ -228,7 +236,7 @@ export class IngestPipeline {
   }
 
   /**
-   * Rules and live pushes of batch N run while batch N+1 is decoded and stored; the journal
+   * The rules of batch N run while batch N+1 is decoded and stored; the journal
    * checkpoint of a batch moves only after its downstream work, in batch order.
    */
   private handDownstream(samples: AnySample[], position: JournalPosition): void {
@@ -262,7 +270,7 @@ export class IngestPipeline {
         const message = `rule evaluation: ${err instanceof Error ? err.message : String(err)}`;
         this.downstreamFailing = { sinceMs: this.downstreamFailing?.sinceMs ?? this.deps.clock(), message };
         this.reportHealth();
-        this.deps.log.error({ err, samples: samples.length, retryMs }, 'rule evaluation or live push failed for a stored batch; retrying');
+        this.deps.log.error({ err, samples: samples.length, retryMs }, 'rule evaluation failed for a stored batch; retrying');
         if (this.stopped) return false;
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
