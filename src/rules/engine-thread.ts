@@ -40,6 +40,11 @@ export interface EngineThreadOptions extends EngineThreadData {
 }
 
 const ENTRY = new URL(`./engine-thread-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+// Every evaluation replaces each track's window of every meter it touches: a pass over a large fleet makes tens of
+// megabytes of objects that die at the meter's next step. A young generation that holds a pass lets them die
+// there instead of being promoted and collected by full mark-compacts of the old generation (the cached states).
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 96 };
+
 // tsx's ESM entry point (its package exports a CommonJS one to require()).
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
@@ -56,8 +61,9 @@ export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promi
       new Worker(`import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); })`, {
         eval: true,
         workerData: data satisfies EngineThreadData,
+        resourceLimits: RESOURCE_LIMITS,
       })
-    : new Worker(ENTRY, { workerData: data satisfies EngineThreadData });
+    : new Worker(ENTRY, { workerData: data satisfies EngineThreadData, resourceLimits: RESOURCE_LIMITS });
   const pending = new Map<number, { resolve: (changes: AlarmChange[]) => void; reject: (err: Error) => void }>();
   const sent = new WeakSet<MeterContext>();
   let nextId = 1;
