@@ -24,6 +24,7 @@ interface Hooks {
   afterStore?: () => Promise<void>;
   persistDownstream?: () => Promise<void>;
   onStoreHealth?: (failure: { message: string } | undefined) => void;
+  batchMaxRecords?: number;
 }
 
 async function pipelineOn(db: TestDatabase, hooks: Hooks) {
@@ -41,7 +42,7 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     metrics: createMetrics(),
     log: createLogger('silent'),
     clock: Date.now,
-    limits: { maxFutureSkewMs: 60_000, quarantinePayloadMaxBytes: 1024, batchMaxRecords: 100, batchMaxBytes: 1 << 20 },
+    limits: { maxFutureSkewMs: 60_000, quarantinePayloadMaxBytes: 1024, batchMaxRecords: hooks.batchMaxRecords ?? 100, batchMaxBytes: 1 << 20 },
   });
   return { pipeline, checkpoints };
 }
@@ -89,6 +90,29 @@ describe('IngestPipeline: downstream work of stored batches', () => {
     expect(checkpoints).toEqual([{ segment: 0, offset: 1 }]);
     const failing = 'rule evaluation: terminating connection due to administrator command';
     expect(health).toEqual([failing, failing, undefined]);
+    await pipeline.stop();
+  });
+
+  it('evaluates the batches stored while the rules were busy together, then checkpoints up to the last of them', async () => {
+    db = await openTestDatabase('pglite');
+    let release: () => void = () => undefined;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      batchMaxRecords: 1,
+      async afterStore() {
+        if (++calls === 1) await busy;
+      },
+    });
+    pipeline.push([record(0), record(1), record(2), record(3)]);
+    // The first batch's rules hold on while the other three are stored.
+    await expect.poll(() => pipeline.backlog).toBe(0);
+    expect(calls).toBe(1);
+    release();
+    await pipeline.drain();
+    expect(calls).toBe(2);
+    // Persists are spaced (5 s under load, at once when idle): the idle one covers every batch.
+    expect(checkpoints).toEqual([{ segment: 0, offset: 4 }]);
     await pipeline.stop();
   });
 

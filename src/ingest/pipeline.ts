@@ -67,8 +67,11 @@ export class IngestPipeline {
   private head = 0;
   private running = false;
   private stopped = false;
-  /** Downstream work (rules, live) of stored batches, chained so it runs in batch order. */
+  /** The rules of stored batches (runDownstream), in batch order. */
   private downstream: Promise<void> = Promise.resolve();
+  /** Stored batches waiting for their rules, oldest first. */
+  private pendingDownstream: { samples: AnySample[]; position: JournalPosition }[] = [];
+  private downstreamRunning = false;
   private downstreamInFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
@@ -236,16 +239,30 @@ export class IngestPipeline {
   }
 
   /**
-   * The rules of batch N run while batch N+1 is decoded and stored; the journal
-   * checkpoint of a batch moves only after its downstream work, in batch order.
+   * The rules of batch N run while batch N+1 is decoded and stored; the journal checkpoint of a batch moves only
+   * after its downstream work, in batch order. Batches stored while the rules were busy are evaluated together,
+   * as one: under load an evaluation (a transaction per thread) covers as much as has piled up, as storing does.
    */
   private handDownstream(samples: AnySample[], position: JournalPosition): void {
+    this.pendingDownstream.push({ samples, position });
     this.downstreamInFlight++;
-    this.downstream = this.downstream.then(async () => {
-      const done = await this.untilDownstreamDone(samples);
-      this.downstreamInFlight--;
-      if (done) this.settle(position);
-    });
+    if (!this.downstreamRunning) this.downstream = this.runDownstream();
+  }
+
+  private async runDownstream(): Promise<void> {
+    this.downstreamRunning = true;
+    while (this.pendingDownstream.length > 0) {
+      const group = this.pendingDownstream.splice(0);
+      const done = await this.untilDownstreamDone(group.length === 1 ? group[0].samples : group.flatMap((g) => g.samples));
+      this.downstreamInFlight -= group.length;
+      // Stopped while failing: neither these batches nor later ones may be checkpointed; the journal replays them.
+      if (!done) {
+        this.downstreamInFlight -= this.pendingDownstream.splice(0).length;
+        break;
+      }
+      this.settle(group[group.length - 1].position);
+    }
+    this.downstreamRunning = false;
   }
 
   /**
