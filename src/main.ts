@@ -164,7 +164,7 @@ export async function startService(env: Record<string, string | undefined> = pro
         sql: s.sql,
         log,
         // This process's engine applies the change at its next evaluation; other worker processes re-read class
-        // settings at most 5 s later (overrides at once).
+        // settings and customer overrides at most 5 s later.
         onChange: () => {
           log.info('rule settings changed');
           s.rules.invalidateSettings();
