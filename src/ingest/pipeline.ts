@@ -1,16 +1,16 @@
 import type { AnySample } from '../domain/sample.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
 import type { TelemetryStore, WriteResult } from '../telemetry/store.js';
 import { decodeMessage, decodeStatus, type DecodeLimits, type Rejection } from './decode.js';
 import { intoRounds } from './dedupe.js';
-import type { JournalPosition, JournalRecord } from './journal.js';
+import { Downstream, RETRY_MAX_MS, RETRY_MIN_MS, sleep, type DownstreamDeps, type Failure } from './downstream.js';
+import type { JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';
 import { ClientLogLimiter } from './log-limiter.js';
 import { parseTopic, type Topic } from './topic.js';
 
-export interface PipelineDeps {
+/** The stage after storing (rules, persist, checkpoint) is downstream.ts's; its health is reported with the store's. */
+export interface PipelineDeps extends Omit<DownstreamDeps, 'onHealth'> {
   archive: ArchiveLookup;
   telemetry: TelemetryStore;
   quarantine: QuarantineStore;
@@ -21,41 +21,13 @@ export interface PipelineDeps {
    * for the rule evaluation of earlier batches). Must not throw.
    */
   onStored(samples: AnySample[]): void;
-  /** The rules of a stored batch, in batch order; retried until it succeeds (untilDownstreamDone). */
-  afterStore(samples: AnySample[]): Promise<void>;
-  /** Everything up to pos is stored: the journal may forget it. */
-  checkpoint(pos: JournalPosition): void;
-  /**
-   * Makes durable what afterStore has done so far (rule state kept in memory); a batch is checkpointed only
-   * once a call that began after its afterStore has resolved. Absent: afterStore's work is durable when it resolves.
-   */
-  persistDownstream?(): Promise<void>;
   /**
    * Told when storing, or the rule evaluation that must follow it, starts failing (with the first failure's time
    * and the latest error) and when both work again: either way ingestion is buffering in the journal.
    */
-  onStoreHealth?(failure: { sinceMs: number; message: string } | undefined): void;
-  metrics: Metrics;
-  log: Logger;
-  clock: () => number;
+  onStoreHealth?(failure: Failure | undefined): void;
   limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number; batchMaxBytes: number };
 }
-
-type Failure = { sinceMs: number; message: string };
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
-// Stored batches whose rules may still be running: storing goes on ahead of a rule evaluation that waits for a
-// state flush or a slow transaction, so storage latency does not take on the rules' hiccups.
-const MAX_DOWNSTREAM_IN_FLIGHT = 8;
-// Under load, downstream work is made durable (and the journal checkpointed) at most this often, and with at
-// least PERSIST_SPACING times the last persist's duration in between, so writing snapshots takes a bounded share
-// of the time; at once when idle. The journal holds what is not checkpointed meanwhile.
-const PERSIST_INTERVAL_MS = 5_000;
-const PERSIST_SPACING = 4;
-// A failed persist is tried again after this long even if no new batch arrives to trigger it: otherwise the
-// journal would keep the batches (and report them buffered) until the next message.
-const PERSIST_RETRY_MS = 1_000;
 
 /**
  * Journal -> decode -> archive checks -> primary values -> store + quarantine -> rules and live.
@@ -67,30 +39,15 @@ export class IngestPipeline {
   private head = 0;
   private running = false;
   private stopped = false;
-  /** The rules of stored batches (runDownstream), in batch order. */
-  private downstream: Promise<void> = Promise.resolve();
-  /** Stored batches waiting for their rules, oldest first. */
-  private pendingDownstream: { samples: AnySample[]; position: JournalPosition }[] = [];
-  private downstreamRunning = false;
-  private downstreamInFlight = 0;
+  private readonly downstream: Downstream;
   private idleWaiters: (() => void)[] = [];
   private readonly logLimiter: ClientLogLimiter;
   /** Set while store attempts fail (store unreachable): the journal is buffering meanwhile. */
   private failing: Failure | undefined;
-  /** Set while a stored batch's rule evaluation fails: storing waits behind it, so the journal buffers too. */
-  private downstreamFailing: Failure | undefined;
-  /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
-  private unpersisted: JournalPosition | undefined;
-  private persisting: Promise<void> | undefined;
-  /** The persist started when the pipeline last went idle. */
-  private idlePersist: Promise<void> = Promise.resolve();
-  private persistedAtMs: number;
-  private persistTookMs = 0;
-  private persistRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: PipelineDeps) {
     this.logLimiter = new ClientLogLimiter(60_000, deps.clock);
-    this.persistedAtMs = deps.clock();
+    this.downstream = new Downstream({ ...deps, onHealth: () => this.reportHealth() });
   }
 
   push(records: readonly JournalRecord[]): void {
@@ -105,14 +62,14 @@ export class IngestPipeline {
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
   drain(): Promise<void> {
-    if (!this.running) return this.idlePersist;
+    if (!this.running) return this.downstream.persisted;
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Finishes the batch in hand and stops; what remains is replayed from the journal next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.persistRetry);
+    this.downstream.stop();
     await this.drain();
   }
 
@@ -121,13 +78,12 @@ export class IngestPipeline {
     do {
       await this.storeQueued();
       // The rules of the last batches finish before the pipeline counts as idle.
-      await this.downstream;
+      await this.downstream.done();
     } while (this.head < this.queue.length && !this.stopped);
     this.running = false;
     // Idle: made durable now, beside the next run if records arrive meanwhile (a persist can take seconds, and
     // storing must not wait for it); drain() resolves once it is done.
-    this.idlePersist = (this.persisting ?? Promise.resolve()).then(() => this.persist());
-    const persisted = this.idlePersist;
+    const persisted = this.downstream.persistWhenIdle();
     for (const resolve of this.idleWaiters.splice(0)) void persisted.then(resolve);
   }
 
@@ -157,7 +113,7 @@ export class IngestPipeline {
         this.failing = { sinceMs: this.failing?.sinceMs ?? this.deps.clock(), message };
         this.reportHealth();
         this.deps.log.error({ err, records: batch.length, retryMs }, 'storing an ingest batch failed; retrying');
-        await new Promise((r) => setTimeout(r, retryMs));
+        await sleep(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
@@ -210,8 +166,8 @@ export class IngestPipeline {
     this.countMessages(batch, outcomes);
 
     this.deps.onStored(samples);
-    this.handDownstream(samples, batch[batch.length - 1].position);
-    await this.downstreamRoom();
+    this.downstream.hand(samples, batch[batch.length - 1].position);
+    await this.downstream.room();
     timer();
   }
 
@@ -238,113 +194,8 @@ export class IngestPipeline {
     return end;
   }
 
-  /**
-   * The rules of batch N run while batch N+1 is decoded and stored; the journal checkpoint of a batch moves only
-   * after its downstream work, in batch order. Batches stored while the rules were busy are evaluated together,
-   * as one: under load an evaluation (a transaction per thread) covers as much as has piled up, as storing does.
-   */
-  private handDownstream(samples: AnySample[], position: JournalPosition): void {
-    this.pendingDownstream.push({ samples, position });
-    this.downstreamInFlight++;
-    if (!this.downstreamRunning) this.downstream = this.runDownstream();
-  }
-
-  private async runDownstream(): Promise<void> {
-    this.downstreamRunning = true;
-    while (this.pendingDownstream.length > 0) {
-      const group = this.pendingDownstream.splice(0);
-      const done = await this.untilDownstreamDone(group.length === 1 ? group[0].samples : group.flatMap((g) => g.samples));
-      this.downstreamInFlight -= group.length;
-      // Stopped while failing: neither these batches nor later ones may be checkpointed; the journal replays them.
-      if (!done) {
-        this.downstreamInFlight -= this.pendingDownstream.splice(0).length;
-        break;
-      }
-      this.settle(group[group.length - 1].position);
-    }
-    this.downstreamRunning = false;
-  }
-
-  /**
-   * A batch's rules must be evaluated before the journal may forget it, or its alarms would never be raised: a
-   * failure (a connection dropped mid-transaction, the queue unreachable) is retried until it succeeds, and
-   * storing waits behind it (downstreamRoom) while the journal buffers. Evaluation treats repeats as replays.
-   * After stop() the batch is left to the journal's replay at the next start.
-   */
-  private async untilDownstreamDone(samples: AnySample[]): Promise<boolean> {
-    let retryMs = RETRY_MIN_MS;
-    for (;;) {
-      try {
-        await this.deps.afterStore(samples);
-        if (this.downstreamFailing) {
-          this.deps.log.info({ outageMs: this.deps.clock() - this.downstreamFailing.sinceMs }, 'rule evaluation works again');
-          this.downstreamFailing = undefined;
-          this.reportHealth();
-        }
-        return true;
-      } catch (err) {
-        this.deps.metrics.downstreamErrors.inc();
-        const message = `rule evaluation: ${err instanceof Error ? err.message : String(err)}`;
-        this.downstreamFailing = { sinceMs: this.downstreamFailing?.sinceMs ?? this.deps.clock(), message };
-        this.reportHealth();
-        this.deps.log.error({ err, samples: samples.length, retryMs }, 'rule evaluation failed for a stored batch; retrying');
-        if (this.stopped) return false;
-        await new Promise((r) => setTimeout(r, retryMs));
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-      }
-    }
-  }
-
   private reportHealth(): void {
-    this.deps.onStoreHealth?.(this.failing ?? this.downstreamFailing);
-  }
-
-  private settle(position: JournalPosition): void {
-    if (!this.deps.persistDownstream) {
-      this.deps.checkpoint(position);
-      return;
-    }
-    this.unpersisted = position;
-    const waitMs = Math.max(PERSIST_INTERVAL_MS, PERSIST_SPACING * this.persistTookMs);
-    if (!this.persisting && this.deps.clock() - this.persistedAtMs >= waitMs) void this.persist();
-  }
-
-  /** One persistDownstream call covering every batch settled so far; then their checkpoint. */
-  private persist(): Promise<void> {
-    const persistDownstream = this.deps.persistDownstream;
-    const pos = this.unpersisted;
-    if (!persistDownstream || !pos || this.persisting) return this.persisting ?? Promise.resolve();
-    this.unpersisted = undefined;
-    const startedMs = this.deps.clock();
-    this.persisting = persistDownstream().then(
-      () => this.deps.checkpoint(pos),
-      (err: unknown) => {
-        // The batches stay in the journal; the next call covers them, whether a new batch or the retry makes it.
-        this.unpersisted ??= pos;
-        this.deps.log.error({ err, retryMs: PERSIST_RETRY_MS }, 'persisting rule state failed; the journal keeps the batches since the last success');
-        this.retryPersistLater();
-      },
-    ).finally(() => {
-      this.persistedAtMs = this.deps.clock();
-      this.persistTookMs = this.persistedAtMs - startedMs;
-      this.persisting = undefined;
-    });
-    return this.persisting;
-  }
-
-  private retryPersistLater(): void {
-    clearTimeout(this.persistRetry);
-    this.persistRetry = setTimeout(() => {
-      if (this.stopped) return;
-      if (this.running) void this.persist();
-      else this.idlePersist = this.persist();
-    }, PERSIST_RETRY_MS);
-    this.persistRetry.unref();
-  }
-
-  /** At most MAX_DOWNSTREAM_IN_FLIGHT stored batches wait for their rules: beyond that, storing waits too. */
-  private async downstreamRoom(): Promise<void> {
-    while (this.downstreamInFlight >= MAX_DOWNSTREAM_IN_FLIGHT) await this.downstream;
+    this.deps.onStoreHealth?.(this.failing ?? this.downstream.failure);
   }
 
   private reject(out: QuarantineEntry[], record: JournalRecord, r: Rejection): void {
