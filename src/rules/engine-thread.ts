@@ -40,8 +40,8 @@ export interface EngineThreadOptions extends EngineThreadData {
 }
 
 const ENTRY = new URL(`./engine-thread-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-// Every evaluation replaces each track's window of every meter it touches: a pass over a large fleet makes tens of
-// megabytes of objects that die at the meter's next step. A young generation that holds a pass lets them die
+// Every evaluation replaces each track's counters of every meter it touches: a pass over a large fleet makes tens
+// of megabytes of objects that die at the meter's next step. A young generation that holds a pass lets them die
 // there instead of being promoted and collected by full mark-compacts of the old generation (the cached states).
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 96 };
 

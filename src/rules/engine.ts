@@ -57,7 +57,7 @@ export interface RuleEngineDeps {
   cacheMeters?: number;
 }
 
-// About 43 KB of heap per cached 3P4W meter (16-point windows of ~20 tracks): 25,000 meters is about 1 GB.
+// About 30 KB of heap per cached 3P4W meter (16-point windows of ~20 tracks): 25,000 meters is about 750 MB.
 const DEFAULT_CACHE_METERS = 25_000;
 // A flush writes this many meters per statement, letting evaluations run between slices.
 const FLUSH_SLICE_METERS = 250;

@@ -4,6 +4,7 @@ import type { CounterState } from './counter.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 import { evaluate, RECENT_KEY, type MeterRuleState } from './evaluate.js';
 import { restoreState, snapshotState } from './state-codec.js';
+import { ownWindow } from './window.js';
 import { fleetContexts, stepSamples } from '../../bench/rules-fleet.js';
 
 const stored = (state: MeterRuleState) => restoreState(JSON.parse(snapshotState(state)) as Record<string, unknown>);
@@ -19,11 +20,11 @@ const running: CounterState = {
 
 describe('rule state snapshots: stored and read back', () => {
   it.each<[string, MeterRuleState, MeterRuleState]>([
-    ['head and headOf are left out', { 'V1:A': { base: quiet(1), window: [[2, 3]], head: quiet(2), headOf: 'x' } }, { 'V1:A': { base: quiet(1), window: [[2, 3]] } }],
-    ['a quiet checkpoint of three tiers', { 'P1:': { base: quiet(900_000, 3), window: [] } }, { 'P1:': { base: quiet(900_000, 3), window: [] } }],
-    ['the initial checkpoint (nothing seen yet)', { 'V4:': { base: quiet(null), window: [[5, null]] } }, { 'V4:': { base: quiet(null), window: [[5, null]] } }],
-    ['a checkpoint with an alarm running', { 'V1:B': { base: running, window: [[3_000, [250, null]], [3_900, 249.5]] } }, { 'V1:B': { base: running, window: [[3_000, [250, null]], [3_900, 249.5]] } }],
-    ['a checkpoint whose last sample had no value', { 'I1:': { base: { ...quiet(5), lastValueTsMs: 4 }, window: [] } }, { 'I1:': { base: { ...quiet(5), lastValueTsMs: 4 }, window: [] } }],
+    ['head and headOf are left out', { 'V1:A': { base: quiet(1), ts: [2], values: [3], head: quiet(2), headOf: 'x' } }, { 'V1:A': ownWindow(quiet(1), [2], [3]) }],
+    ['a quiet checkpoint of three tiers', { 'P1:': ownWindow(quiet(900_000, 3), [], []) }, { 'P1:': ownWindow(quiet(900_000, 3), [], []) }],
+    ['the initial checkpoint (nothing seen yet)', { 'V4:': ownWindow(quiet(null), [5], [null]) }, { 'V4:': ownWindow(quiet(null), [5], [null]) }],
+    ['a checkpoint with an alarm running', { 'V1:B': ownWindow(running, [3_000, 3_900], [[250, null], 249.5]) }, { 'V1:B': ownWindow(running, [3_000, 3_900], [[250, null], 249.5]) }],
+    ['a checkpoint whose last sample had no value', { 'I1:': ownWindow({ ...quiet(5), lastValueTsMs: 4 }, [], []) }, { 'I1:': ownWindow({ ...quiet(5), lastValueTsMs: 4 }, [], []) }],
     ['recent points per kind', { [RECENT_KEY]: { voltage: [[1, { a: 1 }], [4, { a: 2 }]], current: [], load: [[2, { p: -3.5 }]] } }, { [RECENT_KEY]: { voltage: [[1, { a: 1 }], [4, { a: 2 }]], current: [], load: [[2, { p: -3.5 }]] } }],
     ['entries of other shapes as they are; undefined left out', { 'X:': { lastTsMs: 1, tiers: [] }, 'Y:': null, 'Z:': undefined }, { 'X:': { lastTsMs: 1, tiers: [] }, 'Y:': null }],
     ['a key that needs escaping', { 'a"b': 1 }, { 'a"b': 1 }],
@@ -46,7 +47,7 @@ describe('rule state snapshots: stored and read back', () => {
       tiers: fc.array(tier, { maxLength: 3 }), active: fc.constant(null),
     });
     const points = fc.array(fc.tuple(ts, value), { maxLength: 16 }).map((ps) => ps.sort((a, b) => a[0] - b[0]));
-    const track = fc.record({ base, window: points });
+    const track = fc.record({ base, window: points }).map(({ base: b, window }) => ownWindow(b, window.map((p) => p[0]), window.map((p) => p[1])));
     const recent = fc.record({ voltage: fc.array(fc.tuple(ts, fc.record({ a: fc.double({ noNaN: true, noDefaultInfinity: true }) })), { maxLength: 16 }) });
     fc.assert(
       fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), track, { maxKeys: 5 }), recent, (tracks, r) => {

@@ -1,6 +1,6 @@
 import type { CounterState } from './counter.js';
 import type { MeterRuleState } from './evaluate.js';
-import type { TrackState, WindowPoint } from './window.js';
+import { ownWindow, windowOf, type TrackState } from './window.js';
 
 /**
  * The stored form of a meter's rule state. Snapshots are written for every meter evaluated between two
@@ -8,7 +8,7 @@ import type { TrackState, WindowPoint } from './window.js';
  * ~12 KB, mostly 13-digit timestamps repeated in every window point and checkpoints that say "nothing running".
  * Packed, a window's timestamps are [first, step, count] when evenly spaced (nearly always: 15-minute points),
  * else its first timestamp and then the steps between points; a quiet checkpoint is [lastTsMs, tierCount]. The
- * in-memory form is unchanged. head (window.ts) is left out: it is recomputed from
+ * in-memory form keeps timestamps and values apart (window.ts). head is left out: it is recomputed from
  * base and window when needed. States stored before packing are read as they are.
  */
 
@@ -47,12 +47,13 @@ export function restoreState(stored: Record<string, unknown>): MeterRuleState {
 
 function pack(value: unknown): unknown {
   if (isTrackState(value)) {
-    const packed: PackedTrack = { [PACKED]: 1, b: packBase(value.base), ...packSeries(value.window) };
+    const { ts, values } = windowOf(value);
+    const packed: PackedTrack = { [PACKED]: 1, b: packBase(value.base), ...packSeries(ts, values) };
     return packed;
   }
   if (isRecent(value)) {
     const r: Record<string, PackedSeries> = {};
-    for (const kind in value) r[kind] = packSeries(value[kind]);
+    for (const kind in value) r[kind] = packSeries(value[kind].map((p) => p[0]), value[kind].map((p) => p[1]));
     const packed: PackedRecent = { [PACKED]: 2, r };
     return packed;
   }
@@ -64,16 +65,19 @@ function unpack(value: unknown): unknown {
   const packed = value as PackedTrack | PackedRecent;
   if (packed[PACKED] === 1) {
     const track = packed as PackedTrack;
-    const state: TrackState = { base: unpackBase(track.b), window: series(track) as WindowPoint[] };
-    return state;
+    const { ts, v } = series(track);
+    return ownWindow(unpackBase(track.b), ts, v as TrackState['values']);
   }
   const recent: Record<string, [number, unknown][]> = {};
-  for (const [kind, s] of Object.entries((packed as PackedRecent).r)) recent[kind] = series(s);
+  for (const [kind, s] of Object.entries((packed as PackedRecent).r)) {
+    const { ts, v } = series(s);
+    recent[kind] = ts.map((t, i) => [t, v[i]]);
+  }
   return recent;
 }
 
 function isTrackState(value: unknown): value is TrackState {
-  return value !== null && typeof value === 'object' && 'base' in value && Array.isArray((value as TrackState).window);
+  return value !== null && typeof value === 'object' && 'base' in value && Array.isArray((value as TrackState).ts);
 }
 
 /** RECENT_KEY's shape (evaluate.ts): every property a list of [tsMs, values] pairs. */
@@ -83,33 +87,26 @@ function isRecent(value: unknown): value is Record<string, [number, unknown][]> 
   return lists.length > 0 && lists.every((l) => Array.isArray(l) && l.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number'));
 }
 
-function packSeries(points: readonly (readonly [number, unknown])[]): PackedSeries {
-  const v = new Array<unknown>(points.length);
-  for (let i = 0; i < points.length; i++) v[i] = points[i][1];
-  const n = points.length;
-  const step = n > 1 ? points[1][0] - points[0][0] : 0;
+function packSeries(ts: readonly number[], v: readonly unknown[]): PackedSeries {
+  const n = ts.length;
+  const step = n > 1 ? ts[1] - ts[0] : 0;
   let even = true;
-  for (let i = 2; i < n && even; i++) even = points[i][0] === points[0][0] + i * step;
-  if (even && n > 0) return { g: [points[0][0], step, n], v };
+  for (let i = 2; i < n && even; i++) even = ts[i] === ts[0] + i * step;
+  if (even && n > 0) return { g: [ts[0], step, n], v: v as unknown[] };
   const t = new Array<number>(n);
-  for (let i = 0; i < n; i++) t[i] = i === 0 ? points[0][0] : points[i][0] - points[i - 1][0];
-  return { t, v };
+  for (let i = 0; i < n; i++) t[i] = i === 0 ? ts[0] : ts[i] - ts[i - 1];
+  return { t, v: v as unknown[] };
 }
 
-function series(s: PackedSeries): [number, unknown][] {
-  if ('g' in s) {
-    const [first, step, n] = s.g;
-    const out: [number, unknown][] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = [first + i * step, s.v[i] ?? null];
-    return out;
+function series(s: PackedSeries): { ts: number[]; v: unknown[] } {
+  const n = 'g' in s ? s.g[2] : s.t.length;
+  const ts = new Array<number>(n);
+  const v = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    ts[i] = 'g' in s ? s.g[0] + i * s.g[1] : i === 0 ? s.t[0] : ts[i - 1] + s.t[i];
+    v[i] = s.v[i] ?? null;
   }
-  const out: [number, unknown][] = new Array(s.t.length);
-  let ts = 0;
-  for (let i = 0; i < s.t.length; i++) {
-    ts = i === 0 ? s.t[0] : ts + s.t[i];
-    out[i] = [ts, s.v[i] ?? null];
-  }
-  return out;
+  return { ts, v };
 }
 
 /** A checkpoint with no alarm, no count running and its last sample valued (most of them). */

@@ -3,6 +3,7 @@ import { evaluate, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 import type { AnySample } from '../domain/sample.js';
 import type { MeterContext } from '../domain/archive.js';
+import { ownWindow, windowOf, type TrackState } from './window.js';
 
 const T0 = Date.UTC(2025, 0, 6);
 const Q = 15 * 60_000;
@@ -54,8 +55,10 @@ describe('stepping from the head gives what replaying the window gives', () => {
   function both(batches: AnySample[][]) {
     const strip = (s: MeterRuleState): MeterRuleState =>
       Object.fromEntries(Object.entries(s).map(([k, t]) => {
-        const track = t as { base?: unknown; window?: unknown };
-        return [k, track.window ? { base: track.base, window: track.window } : t];
+        const track = t as TrackState;
+        if (!track.ts) return [k, t];
+        const { ts, values } = windowOf(track);
+        return [k, ownWindow(track.base, ts.slice(), values.slice())];
       }));
     let withHead: MeterRuleState = {};
     let replayed: MeterRuleState = {};
@@ -83,5 +86,33 @@ describe('stepping from the head gives what replaying the window gives', () => {
     expect(a).toEqual(b);
     expect(a.length).toBeGreaterThan(0);
     expect(states[0]).toEqual(states[1]);
+  });
+});
+
+describe('states share window buffers without seeing each other', () => {
+  const track = (s: MeterRuleState) => windowOf(s['V1:A'] as TrackState);
+  const over = (batch: AnySample[], state: MeterRuleState) => evaluate(ctx, batch, DEFAULT_SETTINGS, state);
+
+  it('two evaluations from the same state each keep their own points, and the state they started from is unchanged', () => {
+    const start = over(Array.from({ length: 20 }, (_, i) => v(i, 220)), {}).state;
+    const before = track(start);
+    const high = over([v(20, 240)], start).state;
+    const low = over([v(20, 221)], start).state;
+    expect(track(start)).toEqual(before);
+    expect(track(high).values.at(-1)).toBe(240);
+    expect(track(low).values.at(-1)).toBe(221);
+    expect(track(low).ts).toEqual([...before.ts.slice(1), T0 + 20 * Q]);
+    // DEDICATED V1 raises after 4 points: only the branch with 240 at point 20 has four by point 23.
+    const next = [v(21, 240), v(22, 240), v(23, 240)];
+    const raised = (s: MeterRuleState) => over(next, s).transitions.filter((t) => t.rule === 'V1').map((t) => `${t.kind} from ${(t.startTsMs - T0) / Q}`);
+    expect(raised(high)).toEqual(['raise from 20']);
+    expect(raised(low)).toEqual([]);
+  });
+
+  it('a long in-order run keeps exactly the last 16 points', () => {
+    let state: MeterRuleState = {};
+    for (let i = 0; i < 100; i++) state = over([v(i, 220 + (i % 3))], state).state;
+    expect(track(state).ts).toEqual(Array.from({ length: 16 }, (_, i) => T0 + (84 + i) * Q));
+    expect(track(state).values).toEqual(Array.from({ length: 16 }, (_, i) => 220 + ((84 + i) % 3)));
   });
 });

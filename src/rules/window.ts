@@ -17,20 +17,47 @@ export const WINDOW_POINTS = 16;
 
 export type WindowPoint = [tsMs: number, value: PointValue];
 
+/**
+ * A cached fleet holds ~20 tracks x 16 points per meter, and every batch moves each window on by a point or a few.
+ * Copying each window at each step (or keeping a [ts, value] pair object per point) was most of the heap and of
+ * the garbage collector's work. So a window is a view [from, to) of two parallel buffers, timestamps (unboxed
+ * doubles) and values, that states share and only ever append to: a state appends in place when nothing was
+ * appended after its `to`, else it copies first, so every state still reads exactly its own points (states stay
+ * values). Once the folded prefix reaches WINDOW_POINTS the window moves to fresh buffers.
+ */
 export interface TrackState {
+  /** The counter after every point before the window (the checkpoint). */
   base: CounterState;
-  window: WindowPoint[];
+  /** Shared buffers; this state's window is [from, to): increasing timestamps, at most WINDOW_POINTS. */
+  ts: number[];
+  values: PointValue[];
+  from: number;
+  to: number;
   head?: CounterState;
   /** Fingerprint of the tiers and options head was computed with. */
   headOf?: string;
 }
 
-/** States written before windows existed are plain counters: they become the checkpoint. */
+/** A window of its own, in fresh buffers (no head). */
+export function ownWindow(base: CounterState, ts: number[], values: PointValue[]): TrackState {
+  return { base, ts, values, from: 0, to: ts.length };
+}
+
+/** This state's points. */
+export function windowOf(s: TrackState): { ts: number[]; values: PointValue[] } {
+  return s.from === 0 && s.to === s.ts.length ? { ts: s.ts, values: s.values } : { ts: s.ts.slice(s.from, s.to), values: s.values.slice(s.from, s.to) };
+}
+
+/**
+ * States written before windows existed are plain counters: they become the checkpoint. States written before
+ * the window was split into timestamps and values hold it as pairs.
+ */
 export function asTrackState(stored: unknown, tierCount: number): TrackState {
-  const s = stored as Partial<TrackState> & Partial<CounterState> | undefined;
-  if (!s) return { base: initialCounterState(tierCount), window: [] };
-  if (s.base && Array.isArray(s.window)) return s as TrackState;
-  return { base: s as CounterState, window: [] };
+  const s = stored as Partial<TrackState> & Partial<CounterState> & { window?: WindowPoint[] } | undefined;
+  if (!s) return ownWindow(initialCounterState(tierCount), [], []);
+  if (s.base && Array.isArray(s.ts)) return s as TrackState;
+  if (s.base && Array.isArray(s.window)) return ownWindow(s.base, s.window.map((p) => p[0]), s.window.map((p) => p[1]));
+  return ownWindow(s as CounterState, [], []);
 }
 
 export interface Advanced {
@@ -48,7 +75,7 @@ function sameValue(a: PointValue | undefined, b: PointValue): boolean {
 
 /** Values strictly after the window's newest, in increasing order: the in-order case. */
 function appendsInOrder(prev: TrackState, points: readonly WindowPoint[]): boolean {
-  let last = prev.window.length > 0 ? prev.window[prev.window.length - 1][0] : (prev.base.lastTsMs ?? Number.NEGATIVE_INFINITY);
+  let last = prev.to > prev.from ? prev.ts[prev.to - 1] : (prev.base.lastTsMs ?? Number.NEGATIVE_INFINITY);
   for (const [ts] of points) {
     if (!(ts > last)) return false;
     last = ts;
@@ -56,31 +83,28 @@ function appendsInOrder(prev: TrackState, points: readonly WindowPoint[]): boole
   return true;
 }
 
-function foldOverflow(base: CounterState, window: WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions): CounterState {
+/** The points beyond WINDOW_POINTS (the oldest) fold into the checkpoint. */
+function fold(base: CounterState, ts: number[], values: PointValue[], defs: readonly CounterTier[], opts: CounterOptions, head: CounterState, headOf: string): TrackState {
+  const over = Math.max(0, ts.length - WINDOW_POINTS);
   let folded = base;
-  const over = window.length - WINDOW_POINTS;
-  for (let i = 0; i < over; i++) folded = stepCounter(folded, window[i][0], window[i][1], defs, opts).state;
-  if (over > 0) window.splice(0, over);
-  return folded;
+  for (let i = 0; i < over; i++) folded = stepCounter(folded, ts[i], values[i], defs, opts).state;
+  return { base: folded, ts, values, from: over, to: ts.length, head, headOf };
 }
 
-/**
- * The window after appending in-order points, built at its final length (no copy of the whole window that is
- * then shifted), with the points that fall out folded into the checkpoint.
- */
-function slide(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions): { base: CounterState; window: WindowPoint[] } {
-  const old = prev.window;
-  const over = Math.max(0, old.length + points.length - WINDOW_POINTS);
-  let base = prev.base;
-  for (let i = 0; i < over; i++) {
-    const [ts, v] = i < old.length ? old[i] : points[i - old.length];
-    base = stepCounter(base, ts, v, defs, opts).state;
+/** The window after appending in-order points: appended to the shared buffers, the oldest folded. */
+function slide(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, head: CounterState, headOf: string): TrackState {
+  const owner = prev.to === prev.ts.length;
+  const ts = owner ? prev.ts : prev.ts.slice(prev.from, prev.to);
+  const values = owner ? prev.values : prev.values.slice(prev.from, prev.to);
+  let from = owner ? prev.from : 0;
+  for (const [t, v] of points) {
+    ts.push(t);
+    values.push(v);
   }
-  const window = new Array<WindowPoint>(old.length + points.length - over);
-  let n = 0;
-  for (let i = over; i < old.length; i++) window[n++] = old[i];
-  for (let i = Math.max(0, over - old.length); i < points.length; i++) window[n++] = points[i];
-  return { base, window };
+  let base = prev.base;
+  for (; ts.length - from > WINDOW_POINTS; from++) base = stepCounter(base, ts[from], values[from], defs, opts).state;
+  if (from < WINDOW_POINTS) return { base, ts, values, from, to: ts.length, head, headOf };
+  return { base, ts: ts.slice(from), values: values.slice(from), from: 0, to: ts.length - from, head, headOf };
 }
 
 /**
@@ -97,13 +121,13 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
       counter = state;
       if (step) steps.push(step);
     }
-    const { base, window } = slide(prev, points, defs, opts);
-    return { state: { base, window, head: counter, headOf }, steps, tooLate: 0 };
+    return { state: slide(prev, points, defs, opts, counter, headOf), steps, tooLate: 0 };
   }
 
   const checkpoint = prev.base.lastTsMs ?? Number.NEGATIVE_INFINITY;
   const fresh = points.filter(([ts]) => ts > checkpoint);
-  const byTs = new Map<number, PointValue>(prev.window);
+  const byTs = new Map<number, PointValue>();
+  for (let i = prev.from; i < prev.to; i++) byTs.set(prev.ts[i], prev.values[i]);
   // A replay (same timestamp, same value) changes nothing and re-emits nothing.
   const changed = fresh.filter(([ts, v]) => !byTs.has(ts) || !sameValue(byTs.get(ts), v));
   const tooLate = points.length - fresh.length;
@@ -119,6 +143,5 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
     counter = state;
     if (step && ts >= earliestNew) steps.push(step);
   }
-  const base = foldOverflow(prev.base, window, defs, opts);
-  return { state: { base, window, head: counter, headOf }, steps, tooLate };
+  return { state: fold(prev.base, window.map((p) => p[0]), window.map((p) => p[1]), defs, opts, counter, headOf), steps, tooLate };
 }
