@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
 import { LoadGen, type RunResult } from './loadgen-client.js';
+import { cpuSeconds } from './machine.js';
 import { createCopyTables, timeCopy, writeCopyFiles } from './peers.js';
 import { batchedSenders } from './workload.js';
 
@@ -11,11 +12,20 @@ interface Measured {
   ackedPerSec: number;
   backlogEnd: number;
   backlogMax: number;
+  /** CPU microseconds per stored sample: the service's (every thread) and PostgreSQL's. */
+  serviceCpuUs: number;
+  postgresCpuUs: number;
+}
+
+/** CPU per stored sample between two readings: rates drift with the machine, CPU per sample much less. */
+function cpuPerSample(before: ReturnType<typeof cpuSeconds>, after: ReturnType<typeof cpuSeconds>, samples: number): Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'> {
+  return { serviceCpuUs: ((after.process - before.process) * 1e6) / samples, postgresCpuUs: ((after.postgres - before.postgres) * 1e6) / samples };
 }
 
 /** Runs the generator while sampling the service's counters; stored rate = counter delta over the run. */
 async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: number): Promise<Measured> {
   const before = await ctx.svc.metrics();
+  const cpuBefore = cpuSeconds(ctx.svc.pid);
   const startedMs = performance.now();
   let backlogMax = 0;
   let sampling = true;
@@ -27,12 +37,16 @@ async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: numb
   })();
   const run = await gen.run(seconds, ratePerSec, ctx.tsCursorMs);
   const after = await ctx.svc.metrics();
+  const cpu = cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), after.stored - before.stored);
   const elapsedS = (performance.now() - startedMs) / 1000;
   sampling = false;
   await sampler;
   advanceCursor(ctx, run.lastTsMs);
-  return { run, storedPerSec: (after.stored - before.stored) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000), backlogEnd: after.backlog, backlogMax };
+  return { run, storedPerSec: (after.stored - before.stored) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000), backlogEnd: after.backlog, backlogMax, ...cpu };
 }
+
+const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'>) =>
+  `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us`;
 
 export async function batched(ctx: Ctx): Promise<void> {
   const { opts } = ctx;
@@ -54,24 +68,30 @@ export async function batched(ctx: Ctx): Promise<void> {
       await drained(ctx, 60_000);
     });
     const copyRates: number[] = [];
+    const copyCpuUs: number[] = [];
     const copyRound = async (i: number) =>
       phase(ctx, `psql \\copy ${i}`, async () => {
+        const cpuBefore = cpuSeconds(process.pid);
         const seconds = await timeCopy(ctx.schema, fileOf);
+        copyCpuUs.push(cpuPerSample(cpuBefore, cpuSeconds(process.pid), copyRows).postgresCpuUs);
         copyRates.push(copyRows / seconds);
-        log(ctx, `  psql \\copy ${copyRows} rows in ${seconds.toFixed(2)} s = ${round(copyRows / seconds)} rows/s`);
+        log(ctx, `  psql \\copy ${copyRows} rows in ${seconds.toFixed(2)} s = ${round(copyRows / seconds)} rows/s; PostgreSQL ${copyCpuUs.at(-1)?.toFixed(2)} us CPU per row`);
       });
 
     // A: a short burst as fast as the window allows (the journal acknowledges far faster than rows are
     // stored), then the rate at which the service works that backlog off is the capacity to confirm.
     const probe = await phase(ctx, 'batched A1 (saturating burst + drain)', async () => {
       const before = await ctx.svc.metrics();
+      const cpuBefore = cpuSeconds(ctx.svc.pid);
       const startedMs = performance.now();
       const m = await measure(ctx, gen, 2, 0);
       // Two seconds of journal-speed acknowledgements can be a minute or more of storing.
       await drained(ctx, 300_000);
-      const capacity = ((await ctx.svc.metrics()).stored - before.stored) / ((performance.now() - startedMs) / 1000);
-      log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored ${round(capacity)} samples/s until drained`);
-      return { ...m, storedPerSec: capacity };
+      const stored = (await ctx.svc.metrics()).stored - before.stored;
+      const capacity = stored / ((performance.now() - startedMs) / 1000);
+      const cpu = cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), stored);
+      log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored ${round(capacity)} samples/s until drained; ${cpuText(cpu)}`);
+      return { ...m, ...cpu, storedPerSec: capacity };
     });
     await copyRound(1);
 
@@ -80,12 +100,16 @@ export async function batched(ctx: Ctx): Promise<void> {
     if (!(probe.storedPerSec > 0)) throw new Error('batched: the saturating burst stored nothing, so there is no capacity to confirm');
     let offered = probe.storedPerSec * 0.9;
     let sustained = NaN;
+    let sustainedCpu: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'> = probe;
     for (let attempt = 0; attempt < (opts.quick ? 2 : 3) && Number.isNaN(sustained); attempt++) {
       const msgsPerSec = offered / samplesPerMsg;
       const m = await phase(ctx, `batched A${attempt + 2} (offered ${round(offered)} samples/s)`, () => measure(ctx, gen, opts.seconds, msgsPerSec));
       const bounded = m.backlogEnd <= 2 * msgsPerSec;
-      log(ctx, `  stored ${round(m.storedPerSec)} samples/s, backlog max ${m.backlogMax}, end ${m.backlogEnd} messages: ${bounded ? 'bounded' : 'growing'}`);
-      if (bounded) sustained = m.storedPerSec;
+      log(ctx, `  stored ${round(m.storedPerSec)} samples/s, backlog max ${m.backlogMax}, end ${m.backlogEnd} messages: ${bounded ? 'bounded' : 'growing'}; ${cpuText(m)}`);
+      if (bounded) {
+        sustained = m.storedPerSec;
+        sustainedCpu = m;
+      }
       await drained(ctx, 120_000);
       offered *= 0.75;
     }
@@ -99,6 +123,9 @@ export async function batched(ctx: Ctx): Promise<void> {
     ctx.results.copyRowsPerSec = round(copyPerSec);
     ctx.results.copyRows = copyRows;
     ctx.results.batchedVsCopyRatio = round(batchedPerSec / copyPerSec, 3);
+    ctx.results.batchedServiceCpuUsPerSample = round(sustainedCpu.serviceCpuUs, 2);
+    ctx.results.batchedPostgresCpuUsPerSample = round(sustainedCpu.postgresCpuUs, 2);
+    ctx.results.copyPostgresCpuUsPerRow = round(copyCpuUs.reduce((a, b) => a + b, 0) / copyCpuUs.length, 2);
   } finally {
     await gen.close();
   }

@@ -1,5 +1,5 @@
 /** What the machine is doing: /proc readings for outside-load flags and a child's memory. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ownCpuTicks } from './children.js';
 
 function cpuTicks(): { busy: number; total: number } {
@@ -30,4 +30,36 @@ export function loadAvg1(): number {
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Linux's USER_HZ: the unit of /proc/<pid>/stat times on every platform the bench runs on. */
+const TICKS_PER_SECOND = 100;
+
+function statFields(pid: string | number): { comm: string; fields: string[] } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    // Fields after the ")" of comm: utime, stime, cutime, cstime are the 12th to 15th.
+    return { comm: text.slice(text.indexOf('(') + 1, close), fields: text.slice(close + 2).split(' ') };
+  } catch {
+    return undefined; // the process has just exited
+  }
+}
+
+/**
+ * CPU seconds used so far by one process (every thread) and by PostgreSQL: its live processes plus what the
+ * postmaster collected from the backends that exited (cutime, cstime), so a delta stays right across exits.
+ */
+export function cpuSeconds(pid: number): { process: number; postgres: number } {
+  const own = statFields(pid);
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = statFields(entry);
+    if (s?.comm !== 'postgres') continue;
+    const f = s.fields.map(Number);
+    postgres += f[11] + f[12] + (statFields(f[1])?.comm === 'postgres' ? 0 : f[13] + f[14]);
+  }
+  const ticks = own ? Number(own.fields[11]) + Number(own.fields[12]) : NaN;
+  return { process: ticks / TICKS_PER_SECOND, postgres: postgres / TICKS_PER_SECOND };
 }
