@@ -63,10 +63,10 @@ export async function openPg(options: PgOptions): Promise<Sql> {
     async close(): Promise<void> {
       await pool.end();
     },
-    async copyIn(statement: string, text: string): Promise<void> {
+    async copyIn(statement: string, data: string | Buffer): Promise<void> {
       const client = await checkOut(pool);
       try {
-        await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
+        await pipeline(Readable.from([data]), client.query(copyFrom(statement)));
       } finally {
         client.done();
       }

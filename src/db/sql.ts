@@ -16,10 +16,10 @@ export interface Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /**
-   * Streams rows in COPY text format into `COPY ... FROM STDIN` (the PostgreSQL server only: the
-   * fastest bulk path). Absent where the driver cannot, and callers fall back to INSERT.
+   * Streams rows into `COPY ... FROM STDIN`, in the format the statement names (the PostgreSQL server
+   * only: the fastest bulk path). Absent where the driver cannot, and callers fall back to INSERT.
    */
-  copyIn?(statement: string, text: string): Promise<void>;
+  copyIn?(statement: string, data: string | Buffer): Promise<void>;
   /** 'pglite' or 'postgres': for the few places that must differ (none in SQL text). */
   readonly flavour: 'pglite' | 'postgres';
 }

@@ -63,6 +63,22 @@ export function telemetryStoreContract(name: string, open: () => Promise<{ store
         expect((await store.series('OTHER', 'load', T0, T0 + 96 * Q)).ts).toEqual([]);
       }));
 
+    it('keeps values and timestamps exact: milliseconds, before 2000 and far ahead, fractions, negatives, six registers', () =>
+      withStore(async (store) => {
+        const times = [Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 0, 1), T0 + 1, Date.UTC(2099, 5, 30, 12, 0, 0, 250)];
+        const reading = (tsMs: number, total: number): AnySample => ({
+          kind: 'reading', meterId: 'M.r-1_x', tsMs, multiplier: 0.5,
+          values: { total, sharp: -0.125, peak: 1e-9, flat: 123_456_789.987, valley: null, reverse: 0 },
+        });
+        expect(await store.write(times.map((t, i) => reading(t, i + 0.1)))).toEqual(counted({ inserted: 4, overwritten: 0, duplicates: 0 }));
+        const got = await store.series('M.r-1_x', 'reading', times[0], times[3] + 1);
+        expect(got.ts.map(Math.round)).toEqual(times);
+        expect(got.values).toEqual({
+          total: [0.1, 1.1, 2.1, 3.1], sharp: [-0.125, -0.125, -0.125, -0.125], peak: [1e-9, 1e-9, 1e-9, 1e-9],
+          flat: Array(4).fill(123_456_789.987), valley: [null, null, null, null], reverse: [0, 0, 0, 0],
+        });
+      }));
+
     it('writes a large batch in one call', () =>
       withStore(async (store) => {
         const batch = Array.from({ length: 20_000 }, (_, i) => load(`M${i % 1000}`, Math.floor(i / 1000), i));

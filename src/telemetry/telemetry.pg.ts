@@ -1,10 +1,11 @@
 import type { Sql } from '../db/sql.js';
 import { KIND_COLUMNS, KINDS, type AnySample, type Kind } from '../domain/sample.js';
+import { copyBinary } from './copy-binary.js';
 import type { Series, TelemetryStore, WriteResult } from './store.js';
 
 /**
  * One statement per kind per batch, never one per sample. On a PostgreSQL server the rows go in
- * by COPY straight into the table, the fastest path; a batch that hits an existing key (a re-send,
+ * by binary COPY straight into the table, the fastest path; a batch that hits an existing key (a re-send,
  * a replay after a crash) fails as a whole and is redone as an upsert. The upsert passes the rows
  * as arrays spread by unnest; ON CONFLICT turns a re-send into an update only when a value
  * differs, and RETURNING (xmax <> 0) tells new rows from overwritten ones.
@@ -51,25 +52,12 @@ const UNIQUE_VIOLATION = '23505';
 async function copied(copyIn: NonNullable<Sql['copyIn']>, kind: Kind, samples: readonly AnySample[]): Promise<boolean> {
   const cols = [...(KIND_COLUMNS[kind] as readonly string[]), 'multiplier'];
   try {
-    await copyIn(`COPY ${tableOf(kind)} (meter_id, ts, ${cols.join(', ')}) FROM STDIN`, copyText(kind, samples));
+    await copyIn(`COPY ${tableOf(kind)} (meter_id, ts, ${cols.join(', ')}) FROM STDIN (FORMAT binary)`, copyBinary(kind, samples));
     return true;
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false;
     throw err;
   }
-}
-
-/** COPY text format: tab-separated, \N for null. Meter ids are restricted to [A-Za-z0-9._-], so nothing needs escaping. */
-function copyText(kind: Kind, samples: readonly AnySample[]): string {
-  const cols = KIND_COLUMNS[kind] as readonly string[];
-  let text = '';
-  for (const s of samples) {
-    const v = s.values as unknown as Record<string, number | null>;
-    let line = `${s.meterId}\t${new Date(s.tsMs).toISOString()}`;
-    for (const c of cols) line += v[c] === null ? '\t\\N' : `\t${v[c]}`;
-    text += `${line}\t${s.multiplier}\n`;
-  }
-  return text;
 }
 
 export function tableOf(kind: Kind): string {
