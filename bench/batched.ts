@@ -4,6 +4,7 @@ import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } fro
 import { LoadGen, type RunResult } from './loadgen-client.js';
 import { cpuSeconds } from './machine.js';
 import { createCopyTables, timeCopy, writeCopyFiles } from './peers.js';
+import { adminSql } from './service.js';
 import { batchedSenders } from './workload.js';
 
 interface Measured {
@@ -47,6 +48,21 @@ async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: numb
 
 const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'>) =>
   `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us`;
+
+/**
+ * The service's telemetry tables have grown through the run while the peer copies into empty ones: once their
+ * (meter_id, ts) indexes outgrow shared_buffers, most of PostgreSQL's CPU per row goes to index pages evicted and
+ * read back. Reported so the CPU figures can be read against it.
+ */
+async function reportIndexSize(ctx: Ctx): Promise<void> {
+  const [row] = await adminSql<{ indexes: string; shared: string }>(
+    `SELECT sum(pg_relation_size(i.indexrelid))::text AS indexes, current_setting('shared_buffers') AS shared
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = '${ctx.schema}' AND c.relname LIKE 'telemetry\\_%'`,
+  );
+  ctx.results.telemetryIndexBytes = Number(row.indexes);
+  log(ctx, `  telemetry indexes at the end: ${(Number(row.indexes) / 2 ** 20).toFixed(0)} MB (shared_buffers ${row.shared})`);
+}
 
 export async function batched(ctx: Ctx): Promise<void> {
   const { opts } = ctx;
@@ -126,6 +142,7 @@ export async function batched(ctx: Ctx): Promise<void> {
     ctx.results.batchedServiceCpuUsPerSample = round(sustainedCpu.serviceCpuUs, 2);
     ctx.results.batchedPostgresCpuUsPerSample = round(sustainedCpu.postgresCpuUs, 2);
     ctx.results.copyPostgresCpuUsPerRow = round(copyCpuUs.reduce((a, b) => a + b, 0) / copyCpuUs.length, 2);
+    await reportIndexSize(ctx);
   } finally {
     await gen.close();
   }

@@ -18,12 +18,12 @@ export interface ServiceChild {
   stop(): Promise<void>;
 }
 
-/** One statement on the machine's PostgreSQL as its admin (schemas of the bench). */
-export async function adminSql(sql: string): Promise<void> {
+/** One statement on the machine's PostgreSQL as its admin (schemas of the bench, sizes); its rows. */
+export async function adminSql<R extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<R>(sql)).rows;
   } finally {
     await client.end();
   }
