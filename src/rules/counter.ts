@@ -140,7 +140,8 @@ function isQuiet(prev: CounterState, defs: readonly CounterTier[]): boolean {
   return true;
 }
 
-const quietState = (prev: CounterState, tsMs: number): CounterState => ({
+/** prev after quiet steps up to tsMs: only the timestamps move. */
+export const quietState = (prev: CounterState, tsMs: number): CounterState => ({
   lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs: null, runPeakValue: null, tiers: prev.tiers, active: null,
 });
 
@@ -149,6 +150,28 @@ function quietScalarStep(prev: CounterState, tsMs: number, value: number | null,
   if (value === null || !isQuiet(prev, defs)) return undefined;
   for (const d of defs) if (violates(value, d.limit) !== null) return undefined;
   return quietState(prev, tsMs);
+}
+
+/**
+ * True when stepping prev in order with this value only moves its timestamps (quietState): no alarm, no count
+ * running, a value present and none violating. Such steps can be taken without building a state each (window.ts).
+ */
+export function stepsQuietly(prev: CounterState, value: PointValue, defs: readonly CounterTier[]): boolean {
+  if (!isQuiet(prev, defs)) return false;
+  if (!Array.isArray(value)) {
+    const v = valid(value as number | null);
+    if (v === null) return false;
+    for (const d of defs) if (violates(v, d.limit) !== null) return false;
+    return true;
+  }
+  let valued = false;
+  for (let i = 0; i < defs.length; i++) {
+    const v = valid(value[i]);
+    if (v === null) continue;
+    if (violates(v, defs[i].limit) !== null) return false;
+    valued = true;
+  }
+  return valued;
 }
 
 /** Most samples: no alarm, no count running and no value violating. */

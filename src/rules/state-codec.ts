@@ -1,6 +1,6 @@
 import type { CounterState } from './counter.js';
 import type { MeterRuleState } from './evaluate.js';
-import { ownWindow, windowOf, type TrackState } from './window.js';
+import { checkpointOf, ownWindow, windowOf, type TrackState } from './window.js';
 
 /**
  * The stored form of a meter's rule state. Snapshots are written for every meter evaluated between two
@@ -48,7 +48,7 @@ export function restoreState(stored: Record<string, unknown>): MeterRuleState {
 function pack(value: unknown): unknown {
   if (isTrackState(value)) {
     const { ts, values } = windowOf(value);
-    const packed: PackedTrack = { [PACKED]: 1, b: packBase(value.base), ...packSeries(ts, values) };
+    const packed: PackedTrack = { [PACKED]: 1, b: packBase(checkpointOf(value)), ...packSeries(ts, values) };
     return packed;
   }
   if (isRecent(value)) {

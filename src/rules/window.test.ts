@@ -3,7 +3,7 @@ import { evaluate, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 import type { AnySample } from '../domain/sample.js';
 import type { MeterContext } from '../domain/archive.js';
-import { ownWindow, windowOf, type TrackState } from './window.js';
+import { checkpointOf, ownWindow, windowOf, type TrackState } from './window.js';
 
 const T0 = Date.UTC(2025, 0, 6);
 const Q = 15 * 60_000;
@@ -58,7 +58,7 @@ describe('stepping from the head gives what replaying the window gives', () => {
         const track = t as TrackState;
         if (!track.ts) return [k, t];
         const { ts, values } = windowOf(track);
-        return [k, ownWindow(track.base, ts.slice(), values.slice())];
+        return [k, ownWindow(checkpointOf(track), ts.slice(), values.slice())];
       }));
     let withHead: MeterRuleState = {};
     let replayed: MeterRuleState = {};
@@ -81,6 +81,8 @@ describe('stepping from the head gives what replaying the window gives', () => {
     ['in order, long batches', [wave(0, 20, (i) => 230 + i), wave(20, 20, (i) => 250 - i)]],
     ['a late point among in-order ones', [wave(0, 5, () => 245), wave(6, 3, () => 245), wave(5, 1, () => 220), wave(9, 6, () => 220)]],
     ['a replay, then new points', [wave(0, 6, () => 245), wave(0, 6, () => 245), wave(6, 6, () => 221)]],
+    ['long quiet runs with missing values among them', Array.from({ length: 60 }, (_, i) => wave(i, 1, () => (i % 7 === 3 ? NaN : i % 23 < 4 ? 250 : 220)))],
+    ['quiet runs in batches that cross the buffer moves', [wave(0, 13, () => 220), wave(13, 21, () => 221), wave(34, 3, () => 251), wave(37, 30, () => 219)]],
   ])('%s', (_name, batches) => {
     const { a, b, states } = both(batches);
     expect(a).toEqual(b);
@@ -114,5 +116,8 @@ describe('states share window buffers without seeing each other', () => {
     for (let i = 0; i < 100; i++) state = over([v(i, 220 + (i % 3))], state).state;
     expect(track(state).ts).toEqual(Array.from({ length: 16 }, (_, i) => T0 + (84 + i) * Q));
     expect(track(state).values).toEqual(Array.from({ length: 16 }, (_, i) => 220 + ((84 + i) % 3)));
+    // Quiet steps are kept implicit; the checkpoint they imply is the counter after point 83.
+    const checkpoint = checkpointOf(state['V1:A'] as TrackState);
+    expect([checkpoint.lastTsMs, checkpoint.lastValueTsMs, checkpoint.active]).toEqual([T0 + 83 * Q, T0 + 83 * Q, null]);
   });
 });

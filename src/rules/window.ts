@@ -1,4 +1,4 @@
-import { initialCounterState, stepCounter, type CounterOptions, type CounterState, type CounterTier, type PointValue, type Step } from './counter.js';
+import { initialCounterState, quietState, stepCounter, stepsQuietly, type CounterOptions, type CounterState, type CounterTier, type PointValue, type Step } from './counter.js';
 
 /**
  * Out-of-order data (domain.md 6.3): a (meter, rule, phase) keeps a checkpointed counter (`base`) plus the last
@@ -24,23 +24,41 @@ export type WindowPoint = [tsMs: number, value: PointValue];
  * doubles) and values, that states share and only ever append to: a state appends in place when nothing was
  * appended after its `to`, else it copies first, so every state still reads exactly its own points (states stay
  * values). Once the folded prefix reaches WINDOW_POINTS the window moves to fresh buffers.
+ *
+ * Most steps are quiet (no alarm, no count, nothing violating) and only move a counter's timestamps. The checkpoint
+ * and head are therefore kept as of a buffer index (`baseAt`, `headAt`) with every point after it, up to `from` or
+ * `to`, known to be a quiet step: the exact counter is quietState at the last of them (checkpointOf, headOfState),
+ * built only when a step is not quiet, when the buffers move, or when the state is stored.
  */
 export interface TrackState {
-  /** The counter after every point before the window (the checkpoint). */
+  /** The checkpoint as of buffer index baseAt; points [baseAt, from) stepped it quietly. */
   base: CounterState;
+  baseAt: number;
   /** Shared buffers; this state's window is [from, to): increasing timestamps, at most WINDOW_POINTS. */
   ts: number[];
   values: PointValue[];
   from: number;
   to: number;
+  /** The counter as of buffer index headAt; points [headAt, to) stepped it quietly. */
   head?: CounterState;
+  headAt: number;
   /** Fingerprint of the tiers and options head was computed with. */
   headOf?: string;
 }
 
+/** The counter as of buffer index `at`, after quiet steps through index upTo - 1. */
+function settled(counter: CounterState, at: number, upTo: number, ts: readonly number[]): CounterState {
+  return at < upTo ? quietState(counter, ts[upTo - 1]) : counter;
+}
+
+/** The counter after every point before the window. */
+export function checkpointOf(s: TrackState): CounterState {
+  return settled(s.base, s.baseAt, s.from, s.ts);
+}
+
 /** A window of its own, in fresh buffers (no head). */
 export function ownWindow(base: CounterState, ts: number[], values: PointValue[]): TrackState {
-  return { base, ts, values, from: 0, to: ts.length };
+  return { base, baseAt: 0, ts, values, from: 0, to: ts.length, head: undefined, headAt: 0, headOf: undefined };
 }
 
 /** This state's points. */
@@ -75,7 +93,7 @@ function sameValue(a: PointValue | undefined, b: PointValue): boolean {
 
 /** Values strictly after the window's newest, in increasing order: the in-order case. */
 function appendsInOrder(prev: TrackState, points: readonly WindowPoint[]): boolean {
-  let last = prev.to > prev.from ? prev.ts[prev.to - 1] : (prev.base.lastTsMs ?? Number.NEGATIVE_INFINITY);
+  let last = prev.to > prev.from ? prev.ts[prev.to - 1] : (checkpointOf(prev).lastTsMs ?? Number.NEGATIVE_INFINITY);
   for (const [ts] of points) {
     if (!(ts > last)) return false;
     last = ts;
@@ -83,28 +101,48 @@ function appendsInOrder(prev: TrackState, points: readonly WindowPoint[]): boole
   return true;
 }
 
-/** The points beyond WINDOW_POINTS (the oldest) fold into the checkpoint. */
-function fold(base: CounterState, ts: number[], values: PointValue[], defs: readonly CounterTier[], opts: CounterOptions, head: CounterState, headOf: string): TrackState {
-  const over = Math.max(0, ts.length - WINDOW_POINTS);
-  let folded = base;
-  for (let i = 0; i < over; i++) folded = stepCounter(folded, ts[i], values[i], defs, opts).state;
-  return { base: folded, ts, values, from: over, to: ts.length, head, headOf };
+/** A counter stepped through buffer indexes [at, upTo), quiet steps left implicit: the counter and its index. */
+function stepThrough(
+  counter: CounterState, at: number, from: number, upTo: number, ts: readonly number[], values: readonly PointValue[],
+  defs: readonly CounterTier[], opts: CounterOptions, steps?: Step[],
+): [CounterState, number] {
+  for (let i = from; i < upTo; i++) {
+    if (stepsQuietly(counter, values[i], defs)) continue;
+    const r = stepCounter(settled(counter, at, i, ts), ts[i], values[i], defs, opts);
+    counter = r.state;
+    at = i + 1;
+    if (steps && r.step) steps.push(r.step);
+  }
+  return [counter, at];
 }
 
-/** The window after appending in-order points: appended to the shared buffers, the oldest folded. */
-function slide(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, head: CounterState, headOf: string): TrackState {
+/**
+ * The in-order case: the points are appended to the buffers (in place when this state owns their end), the head
+ * steps through them, and the points beyond WINDOW_POINTS fold into the checkpoint.
+ */
+function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, headOf: string, steps: Step[]): TrackState {
   const owner = prev.to === prev.ts.length;
+  const shift = owner ? 0 : prev.from;
   const ts = owner ? prev.ts : prev.ts.slice(prev.from, prev.to);
   const values = owner ? prev.values : prev.values.slice(prev.from, prev.to);
-  let from = owner ? prev.from : 0;
+  // Without the buffers' prefix, counters pending on it are settled first.
+  let base = owner ? prev.base : checkpointOf(prev);
+  let baseAt = owner ? prev.baseAt : 0;
+  let head = owner ? (prev.head as CounterState) : settled(prev.head as CounterState, prev.headAt, prev.to, prev.ts);
+  let headAt = owner ? prev.headAt : ts.length;
+  const start = ts.length;
   for (const [t, v] of points) {
     ts.push(t);
     values.push(v);
   }
-  let base = prev.base;
-  for (; ts.length - from > WINDOW_POINTS; from++) base = stepCounter(base, ts[from], values[from], defs, opts).state;
-  if (from < WINDOW_POINTS) return { base, ts, values, from, to: ts.length, head, headOf };
-  return { base, ts: ts.slice(from), values: values.slice(from), from: 0, to: ts.length - from, head, headOf };
+  [head, headAt] = stepThrough(head, headAt, start, ts.length, ts, values, defs, opts, steps);
+  const from = Math.max(prev.from - shift, ts.length - WINDOW_POINTS);
+  [base, baseAt] = stepThrough(base, baseAt, prev.from - shift, from, ts, values, defs, opts);
+  if (from < WINDOW_POINTS) return { base, baseAt, ts, values, from, to: ts.length, head, headAt, headOf };
+  return {
+    base: settled(base, baseAt, from, ts), baseAt: 0, ts: ts.slice(from), values: values.slice(from), from: 0, to: ts.length - from,
+    head: settled(head, headAt, ts.length, ts), headAt: ts.length - from, headOf,
+  };
 }
 
 /**
@@ -115,17 +153,11 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
   if (points.length === 0) return { state: prev, steps: [], tooLate: 0 };
   const steps: Step[] = [];
   if (prev.head && prev.headOf === headOf && appendsInOrder(prev, points)) {
-    let counter = prev.head;
-    for (const [ts, v] of points) {
-      const { state, step } = stepCounter(counter, ts, v, defs, opts);
-      counter = state;
-      if (step) steps.push(step);
-    }
-    return { state: slide(prev, points, defs, opts, counter, headOf), steps, tooLate: 0 };
+    return { state: appendInOrder(prev, points, defs, opts, headOf, steps), steps, tooLate: 0 };
   }
 
-  const checkpoint = prev.base.lastTsMs ?? Number.NEGATIVE_INFINITY;
-  const fresh = points.filter(([ts]) => ts > checkpoint);
+  const checkpoint = checkpointOf(prev);
+  const fresh = points.filter(([ts]) => ts > (checkpoint.lastTsMs ?? Number.NEGATIVE_INFINITY));
   const byTs = new Map<number, PointValue>();
   for (let i = prev.from; i < prev.to; i++) byTs.set(prev.ts[i], prev.values[i]);
   // A replay (same timestamp, same value) changes nothing and re-emits nothing.
@@ -137,11 +169,16 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
   let earliestNew = Number.POSITIVE_INFINITY;
   for (const [ts] of changed) earliestNew = Math.min(earliestNew, ts);
 
-  let counter = prev.base;
+  let counter = checkpoint;
   for (const [ts, v] of window) {
     const { state, step } = stepCounter(counter, ts, v, defs, opts);
     counter = state;
     if (step && ts >= earliestNew) steps.push(step);
   }
-  return { state: fold(prev.base, window.map((p) => p[0]), window.map((p) => p[1]), defs, opts, counter, headOf), steps, tooLate };
+  // The window, its oldest points beyond WINDOW_POINTS folded into the checkpoint.
+  const ts = window.map((p) => p[0]);
+  const values = window.map((p) => p[1]);
+  const from = Math.max(0, ts.length - WINDOW_POINTS);
+  const [base, baseAt] = stepThrough(checkpoint, 0, 0, from, ts, values, defs, opts);
+  return { state: { base, baseAt, ts, values, from, to: ts.length, head: counter, headAt: ts.length, headOf }, steps, tooLate };
 }
