@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -88,6 +89,25 @@ describe('stepping from the head gives what replaying the window gives', () => {
     expect(a).toEqual(b);
     expect(a.length).toBeGreaterThan(0);
     expect(states[0]).toEqual(states[1]);
+  });
+
+  it('any in-order feed, in any batch sizes, with missing values and repeats (generated)', () => {
+    const level = fc.constantFrom(219, 221, 238, 240, 251, Number.NaN);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), level, fc.boolean()), { minLength: 1, maxLength: 12 }), (chunks) => {
+        const batches: AnySample[][] = [];
+        let at = 0;
+        for (const [n, value, repeat] of chunks) {
+          batches.push(wave(at, n, (i) => (i % 3 === 2 ? 220 : value)));
+          if (repeat) batches.push(wave(at, n, (i) => (i % 3 === 2 ? 220 : value)));
+          at += n;
+        }
+        const { a, b, states } = both(batches);
+        expect(a).toEqual(b);
+        expect(states[0]).toEqual(states[1]);
+      }),
+      { seed: 20261206, numRuns: 150 },
+    );
   });
 });
 
