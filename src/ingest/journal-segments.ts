@@ -30,6 +30,20 @@ export interface JournalRecord {
 export const HEADER_BYTES = 16;
 const SEGMENT_NAME = /^(\d{12})\.log$/;
 
+/** A record's header for this topic, client and payload length (the layout above). */
+export function recordHeader(topic: string, clientId: string, payloadBytes: number, receivedAtMs: number): Buffer {
+  const topicBytes = Buffer.byteLength(topic);
+  const clientBytes = Buffer.byteLength(clientId);
+  const header = Buffer.allocUnsafe(HEADER_BYTES + topicBytes + clientBytes);
+  header.writeUInt32LE(header.length + payloadBytes, 0);
+  header.writeDoubleLE(receivedAtMs, 4);
+  header.writeUInt16LE(topicBytes, 12);
+  header.writeUInt16LE(clientBytes, 14);
+  header.write(topic, HEADER_BYTES);
+  header.write(clientId, HEADER_BYTES + topicBytes);
+  return header;
+}
+
 export function segmentName(segment: number): string {
   return `${String(segment).padStart(12, '0')}.log`;
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, ftruncate, writev } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HEADER_BYTES, listSegments, openSegment, parseRecords, readWhole, scanSegment, segmentName, type JournalPosition, type JournalRecord } from './journal-segments.js';
+import { CheckpointFile, readOrCreateNodeId } from './journal-checkpoint.js';
+import { listSegments, openSegment, parseRecords, readWhole, recordHeader, scanSegment, segmentName, type JournalPosition, type JournalRecord } from './journal-segments.js';
 
 /**
  * The ingest journal: every message the broker receives is appended here and synced to disk
@@ -73,8 +73,7 @@ export class Journal {
   private flushing = false;
   private closed = false;
   private idle: (() => void) | undefined;
-  private checkpointWriting = false;
-  private checkpointNext: JournalPosition | undefined;
+  private readonly checkpoints: CheckpointFile;
   /** Appends waiting for room under maxBufferedBytes, in arrival order. */
   private held: Pending[] = [];
   /** Bytes appended (written or pending) since open, recovered backlog included: a position's address is base of its segment + offset. */
@@ -108,6 +107,7 @@ export class Journal {
     this.readFrom = backlog?.from;
     this.diskOnlyRecords = backlog?.records ?? 0;
     this.durableEnd = { segment, offset: 0 };
+    this.checkpoints = new CheckpointFile(dir, options.onCheckpointError);
   }
 
   /**
@@ -118,7 +118,7 @@ export class Journal {
   static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; backlog: JournalRecord[]; backlogRecords: number }> {
     await mkdir(dir, { recursive: true });
     const nodeId = await readOrCreateNodeId(dir);
-    const checkpoint = await readCheckpoint(dir);
+    const checkpoint = await CheckpointFile.read(dir);
     const segments = await listSegments(dir);
     const recovered = new Map<number, number>();
     let recoveredBytes = 0;
@@ -152,16 +152,7 @@ export class Journal {
       done?.(new Error('journal is closed'));
       return;
     }
-    const topicBytes = Buffer.byteLength(topic);
-    const clientBytes = Buffer.byteLength(clientId);
-    const header = Buffer.allocUnsafe(HEADER_BYTES + topicBytes + clientBytes);
-    header.writeUInt32LE(header.length + payload.length, 0);
-    header.writeDoubleLE(receivedAtMs, 4);
-    header.writeUInt16LE(topicBytes, 12);
-    header.writeUInt16LE(clientBytes, 14);
-    header.write(topic, HEADER_BYTES);
-    header.write(clientId, HEADER_BYTES + topicBytes);
-    this.held.push({ header, payload, receivedAtMs, topic, clientId, done });
+    this.held.push({ header: recordHeader(topic, clientId, payload.length, receivedAtMs), payload, receivedAtMs, topic, clientId, done });
     this.admit();
   }
 
@@ -191,8 +182,7 @@ export class Journal {
       this.admit();
       this.pump();
     }
-    this.checkpointNext = pos;
-    if (!this.checkpointWriting) this.writeCheckpoints().catch((err: Error) => this.options.onCheckpointError?.(err));
+    this.checkpoints.write(pos);
   }
 
   /** Stops appending once the flush in hand is durable. Checkpoints may still be written until settle(). */
@@ -204,8 +194,8 @@ export class Journal {
   }
 
   /** Resolves when the last checkpoint asked for is on disk. */
-  async settle(): Promise<void> {
-    while (this.checkpointWriting) await new Promise((r) => setTimeout(r, 5));
+  settle(): Promise<void> {
+    return this.checkpoints.settle();
   }
 
   /** Moves held appends into the next flush while under the cap, oldest first. */
@@ -368,44 +358,5 @@ export class Journal {
     // Appends admitted but not yet written will land at the start of this segment.
     const unwritten = this.pending.reduce((n, p) => n + p.header.length + p.payload.length, 0);
     this.segmentBase.set(this.segment, this.appendedBytes - unwritten);
-  }
-
-  private async writeCheckpoints(): Promise<void> {
-    this.checkpointWriting = true;
-    try {
-      while (this.checkpointNext) {
-        const pos = this.checkpointNext;
-        this.checkpointNext = undefined;
-        const tmp = join(this.dir, 'checkpoint.tmp');
-        await writeFile(tmp, JSON.stringify(pos));
-        await rename(tmp, join(this.dir, 'checkpoint'));
-        for (const segment of await listSegments(this.dir)) {
-          if (segment < pos.segment) await unlink(join(this.dir, segmentName(segment))).catch(() => undefined);
-        }
-      }
-    } finally {
-      this.checkpointWriting = false;
-    }
-  }
-}
-
-async function readCheckpoint(dir: string): Promise<JournalPosition> {
-  try {
-    const pos = JSON.parse(await readFile(join(dir, 'checkpoint'), 'utf8')) as JournalPosition;
-    if (Number.isInteger(pos.segment) && Number.isInteger(pos.offset)) return pos;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  return { segment: 0, offset: 0 };
-}
-
-async function readOrCreateNodeId(dir: string): Promise<string> {
-  const file = join(dir, 'node-id');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const id = randomBytes(4).toString('hex');
-    await writeFile(file, id);
-    return id;
   }
 }
