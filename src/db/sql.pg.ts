@@ -63,7 +63,7 @@ export async function openPg(options: PgOptions): Promise<Sql> {
     async close(): Promise<void> {
       await pool.end();
     },
-    async copyIn(statement: string, data: string | Buffer): Promise<void> {
+    async copyIn(statement: string, data: Buffer): Promise<void> {
       const client = await checkOut(pool);
       try {
         await pipeline(Readable.from([data]), client.query(copyFrom(statement)));

@@ -19,7 +19,7 @@ export interface Sql {
    * Streams rows into `COPY ... FROM STDIN`, in the format the statement names (the PostgreSQL server
    * only: the fastest bulk path). Absent where the driver cannot, and callers fall back to INSERT.
    */
-  copyIn?(statement: string, data: string | Buffer): Promise<void>;
+  copyIn?(statement: string, data: Buffer): Promise<void>;
   /** 'pglite' or 'postgres': for the few places that must differ (none in SQL text). */
   readonly flavour: 'pglite' | 'postgres';
 }

@@ -145,16 +145,9 @@ export const quietState = (prev: CounterState, tsMs: number): CounterState => ({
   lastTsMs: tsMs, lastValueTsMs: tsMs, runStartTsMs: null, runPeakValue: null, tiers: prev.tiers, active: null,
 });
 
-/** The common case, without building a value per tier: one value for every tier, none violating. */
-function quietScalarStep(prev: CounterState, tsMs: number, value: number | null, defs: readonly CounterTier[]): CounterState | undefined {
-  if (value === null || !isQuiet(prev, defs)) return undefined;
-  for (const d of defs) if (violates(value, d.limit) !== null) return undefined;
-  return quietState(prev, tsMs);
-}
-
 /**
  * True when stepping prev in order with this value only moves its timestamps (quietState): no alarm, no count
- * running, a value present and none violating. Such steps can be taken without building a state each (window.ts).
+ * running, a value present and none violating. window.ts takes such steps without building a state each.
  */
 export function stepsQuietly(prev: CounterState, value: PointValue, defs: readonly CounterTier[]): boolean {
   if (!isQuiet(prev, defs)) return false;
@@ -174,16 +167,6 @@ export function stepsQuietly(prev: CounterState, value: PointValue, defs: readon
   return valued;
 }
 
-/** Most samples: no alarm, no count running and no value violating. */
-function quietStep(prev: CounterState, tsMs: number, values: readonly (number | null)[], defs: readonly CounterTier[]): CounterState | undefined {
-  if (!isQuiet(prev, defs)) return undefined;
-  for (let i = 0; i < defs.length; i++) {
-    const v = values[i];
-    if (v !== null && violates(v, defs[i].limit) !== null) return undefined;
-  }
-  return quietState(prev, tsMs);
-}
-
 /** One sample; value null = missing, which pauses every count (domain.md decision 5). */
 export function stepCounter(
   prev: CounterState,
@@ -193,14 +176,10 @@ export function stepCounter(
   opts: CounterOptions,
 ): { state: CounterState; step?: Step } {
   if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
-  if (!Array.isArray(value)) {
-    const quiet = quietScalarStep(prev, tsMs, valid(value as number | null), defs);
-    if (quiet) return { state: quiet };
-  }
+  // Most samples, checked without building a value per tier.
+  if (stepsQuietly(prev, value, defs)) return { state: quietState(prev, tsMs) };
   const values = perTier(value, defs.length);
   if (values.every((v) => v === null)) return { state: { ...prev, lastTsMs: tsMs } };
-  const quiet = quietStep(prev, tsMs, values, defs);
-  if (quiet) return { state: quiet };
 
   const gapReset = prev.lastValueTsMs !== null && tsMs - prev.lastValueTsMs > opts.maxGapMs;
   const before = alignTiers(prev, defs.length).map((t) => (gapReset ? { ...t, count: 0, clearCount: 0 } : t));
