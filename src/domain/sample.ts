@@ -13,6 +13,9 @@ export interface PhaseValues {
   c: number | null;
 }
 
+/** A phase's channel in PhaseValues (a table, not toLowerCase: rules read channels for every point). */
+export const PHASE_CHANNEL: Readonly<Record<'A' | 'B' | 'C', keyof PhaseValues>> = { A: 'a', B: 'b', C: 'c' };
+
 export interface LoadValues {
   /** Active power, kW. */
   p: number | null;

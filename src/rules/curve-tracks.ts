@@ -1,6 +1,6 @@
 import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
-import type { PhaseValues } from '../domain/sample.js';
+import { PHASE_CHANNEL } from '../domain/sample.js';
 import type { PointValue } from './counter.js';
 import { ratedPrimaryA, type CurveKind, type CurvePoint } from './curve-point.js';
 import { currentUnbalancePct } from './load/current-unbalance.js';
@@ -21,7 +21,6 @@ export interface CurveTrack extends TrackDef {
 }
 
 const V2_DEFAULT_BAND = { upperPct: 120, lowerPct: 78 };
-const key = (p: Phase) => p.toLowerCase() as keyof PhaseValues;
 
 function voltageTracks(ctx: MeterContext, rule: 'V1' | 'V2', s: RuleSettings, bands: VoltageBands): CurveTrack[] {
   const { referenceV, phases } = voltageReference(ctx.meter);
@@ -30,7 +29,7 @@ function voltageTracks(ctx: MeterContext, rule: 'V1' | 'V2', s: RuleSettings, ba
   const limit = { upper: upperV, lower: lowerV, inclusive: false };
   return phases.map((phase) => ({
     rule, phase, needs: ['voltage'], daily: 'extreme',
-    read: (p) => p.voltage?.[key(phase)] ?? null,
+    read: (p) => p.voltage?.[PHASE_CHANNEL[phase]] ?? null,
     tiers: s.tiers.map((t) => ({ severity: t.severity, sustainPoints: t.sustainPoints, limit })),
     opts: { ...s, peakScore: (v: number) => Math.abs(v - referenceV) },
     threshold: (_i, direction) => (direction === 'over' ? upperV : lowerV),
@@ -57,8 +56,8 @@ function supplyTracks(ctx: MeterContext, rule: 'L1' | 'L2' | 'L3' | 'L4', s: Rul
     daily: 'max',
     read: (p: CurvePoint) => {
       if (!p.voltage || !p.current) return null;
-      const u = p.voltage[key(phase)];
-      const i = p.current[key(phase)];
+      const u = p.voltage[PHASE_CHANNEL[phase]];
+      const i = p.current[PHASE_CHANNEL[phase]];
       if (rule === 'L1') return voltageLoss(u, i, lim);
       if (rule === 'L2') return phaseFailure(u, i, lim);
       return currentLoss(phase, phases, p.voltage, p.current, lim);

@@ -146,7 +146,7 @@ function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: r
 }
 
 /**
- * headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an unchanged
+ * points: read, never kept (callers may refill the array). headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an unchanged
  * state is returned as the same object, so callers can tell that nothing changed.
  */
 export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, headOf = ''): Advanced {

@@ -1,5 +1,5 @@
 import type { Phase } from '../../domain/alarm.js';
-import type { PhaseValues } from '../../domain/sample.js';
+import { PHASE_CHANNEL, type PhaseValues } from '../../domain/sample.js';
 
 /**
  * Current unbalance (I_max − I_min) / I_max in % over the meter's current channels (domain.md 2.2: Ia, Ib, Ic
@@ -13,10 +13,14 @@ export function currentUnbalancePct(
   lightLoadPct: number,
 ): number | null {
   if (phases.length < 2) return null;
-  const values = phases.map((p) => i[p.toLowerCase() as keyof PhaseValues]);
-  if (values.some((v) => v === null || !Number.isFinite(v))) return null;
-  const max = Math.max(...(values as number[]));
-  const min = Math.min(...(values as number[]));
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const p of phases) {
+    const v = i[PHASE_CHANNEL[p]];
+    if (v === null || !Number.isFinite(v)) return null;
+    max = Math.max(max, v);
+    min = Math.min(min, v);
+  }
   if (!(max > 0)) return null;
   if (ratedA !== null && max < (ratedA * lightLoadPct) / 100) return null;
   return ((max - min) / max) * 100;

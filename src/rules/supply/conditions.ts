@@ -1,5 +1,5 @@
 import type { Phase } from '../../domain/alarm.js';
-import type { PhaseValues } from '../../domain/sample.js';
+import { PHASE_CHANNEL, type PhaseValues } from '../../domain/sample.js';
 
 /** Nominal voltage of the channels and basic current Ib, both primary (domain.md 2.5). */
 export interface SupplyLimits {
@@ -14,7 +14,6 @@ export interface SupplyLimits {
  */
 export const HOLDING = 0.995;
 
-const key = (p: Phase) => p.toLowerCase() as keyof PhaseValues;
 const pct = (u: number, lim: SupplyLimits) => (u / lim.referenceV) * 100;
 const iPct = (i: number, lim: SupplyLimits) => (i / lim.ibA) * 100;
 
@@ -34,17 +33,26 @@ export function phaseFailure(u: number | null, i: number | null, lim: SupplyLimi
 
 /** L3 全失压: every phase of the meter below 60 % Un. */
 export function totalLoss(phases: readonly Phase[], v: PhaseValues, lim: SupplyLimits): number | null {
-  const us = phases.map((p) => v[key(p)]);
-  if (us.some((u) => u === null)) return null;
-  return us.every((u) => pct(u as number, lim) < 60) ? 1 : 0;
+  let allLow = true;
+  for (const p of phases) {
+    const u = v[PHASE_CHANNEL[p]];
+    if (u === null) return null;
+    if (!(pct(u, lim) < 60)) allLow = false;
+  }
+  return allLow ? 1 : 0;
 }
 
 /** L4 失流: U > 70 % Un and I < 0.5 % Ib while another phase of the meter carries > 5 % Ib (bypassed CT). */
 export function currentLoss(phase: Phase, phases: readonly Phase[], v: PhaseValues, i: PhaseValues, lim: SupplyLimits): number | null {
-  const u = v[key(phase)];
-  const own = i[key(phase)];
-  const others = phases.filter((p) => p !== phase).map((p) => i[key(p)]);
-  if (u === null || own === null || others.some((o) => o === null)) return null;
-  const otherLoaded = others.some((o) => iPct(o as number, lim) > 5);
+  const u = v[PHASE_CHANNEL[phase]];
+  const own = i[PHASE_CHANNEL[phase]];
+  if (u === null || own === null) return null;
+  let otherLoaded = false;
+  for (const p of phases) {
+    if (p === phase) continue;
+    const other = i[PHASE_CHANNEL[p]];
+    if (other === null) return null;
+    if (iPct(other, lim) > 5) otherLoaded = true;
+  }
   return pct(u, lim) > 70 && iPct(own, lim) < 0.5 && otherLoaded ? 1 : 0;
 }
