@@ -16,12 +16,17 @@ interface Measured {
   /** CPU microseconds per stored sample: the service's (every thread) and PostgreSQL's. */
   serviceCpuUs: number;
   postgresCpuUs: number;
+  /** Stored samples per ingest batch: a service at a lower rate works in smaller batches, each with its fixed costs. */
+  samplesPerBatch: number;
 }
 
 /** CPU per stored sample between two readings: rates drift with the machine, CPU per sample much less. */
 function cpuPerSample(before: ReturnType<typeof cpuSeconds>, after: ReturnType<typeof cpuSeconds>, samples: number): Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'> {
   return { serviceCpuUs: ((after.process - before.process) * 1e6) / samples, postgresCpuUs: ((after.postgres - before.postgres) * 1e6) / samples };
 }
+
+type Metrics = Awaited<ReturnType<Ctx['svc']['metrics']>>;
+const perBatch = (before: Metrics, after: Metrics) => (after.stored - before.stored) / Math.max(1, after.batches - before.batches);
 
 /** Runs the generator while sampling the service's counters; stored rate = counter delta over the run. */
 async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: number): Promise<Measured> {
@@ -43,11 +48,14 @@ async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: numb
   sampling = false;
   await sampler;
   advanceCursor(ctx, run.lastTsMs);
-  return { run, storedPerSec: (after.stored - before.stored) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000), backlogEnd: after.backlog, backlogMax, ...cpu };
+  return {
+    run, storedPerSec: (after.stored - before.stored) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000),
+    backlogEnd: after.backlog, backlogMax, samplesPerBatch: perBatch(before, after), ...cpu,
+  };
 }
 
-const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'>) =>
-  `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us`;
+const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch'>) =>
+  `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us; ${round(c.samplesPerBatch)} samples per batch`;
 
 /**
  * The service's telemetry tables have grown through the run while the peer copies into empty ones: once their
@@ -103,9 +111,10 @@ export async function batched(ctx: Ctx): Promise<void> {
       const m = await measure(ctx, gen, 2, 0);
       // Two seconds of journal-speed acknowledgements can be a minute or more of storing.
       await drained(ctx, 300_000);
-      const stored = (await ctx.svc.metrics()).stored - before.stored;
+      const after = await ctx.svc.metrics();
+      const stored = after.stored - before.stored;
       const capacity = stored / ((performance.now() - startedMs) / 1000);
-      const cpu = cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), stored);
+      const cpu = { ...cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), stored), samplesPerBatch: perBatch(before, after) };
       log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored ${round(capacity)} samples/s until drained; ${cpuText(cpu)}`);
       return { ...m, ...cpu, storedPerSec: capacity };
     });
@@ -116,7 +125,7 @@ export async function batched(ctx: Ctx): Promise<void> {
     if (!(probe.storedPerSec > 0)) throw new Error('batched: the saturating burst stored nothing, so there is no capacity to confirm');
     let offered = probe.storedPerSec * 0.9;
     let sustained = NaN;
-    let sustainedCpu: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs'> = probe;
+    let sustainedCpu: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch'> = probe;
     for (let attempt = 0; attempt < (opts.quick ? 2 : 3) && Number.isNaN(sustained); attempt++) {
       const msgsPerSec = offered / samplesPerMsg;
       const m = await phase(ctx, `batched A${attempt + 2} (offered ${round(offered)} samples/s)`, () => measure(ctx, gen, opts.seconds, msgsPerSec));
@@ -141,6 +150,7 @@ export async function batched(ctx: Ctx): Promise<void> {
     ctx.results.batchedVsCopyRatio = round(batchedPerSec / copyPerSec, 3);
     ctx.results.batchedServiceCpuUsPerSample = round(sustainedCpu.serviceCpuUs, 2);
     ctx.results.batchedPostgresCpuUsPerSample = round(sustainedCpu.postgresCpuUs, 2);
+    ctx.results.batchedSamplesPerBatch = round(sustainedCpu.samplesPerBatch);
     ctx.results.copyPostgresCpuUsPerRow = round(copyCpuUs.reduce((a, b) => a + b, 0) / copyCpuUs.length, 2);
     await reportIndexSize(ctx);
   } finally {

@@ -14,7 +14,7 @@ export interface ServiceChild {
   mqttPort: number;
   /** Authorization of the admin token the service made at its first start, when the API asks for one. */
   headers: Record<string, string>;
-  metrics(): Promise<{ stored: number; backlog: number; quarantined: number }>;
+  metrics(): Promise<{ stored: number; backlog: number; quarantined: number; batches: number }>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +70,7 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
         // Records the pipeline holds plus those past the journal's memory bound, waiting on disk to be read back.
         backlog: pick(/^loadwatch_ingest_(?:backlog_records|disk_only_records) (\S+)$/gm),
         quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),
+        batches: pick(/^loadwatch_ingest_batch_seconds_count (\S+)$/gm),
       };
     },
     async stop() {
