@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeterContext, Wiring } from '../domain/archive.js';
 import type { CustomerClass } from '../domain/customer-class.js';
 import type { AnySample } from '../domain/sample.js';
-import { evaluate, type MeterRuleState } from './evaluate.js';
+import { evaluate, planKey, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
 const T0 = Date.UTC(2025, 0, 6, 0, 0);
@@ -187,5 +187,46 @@ describe('replay safety', () => {
     const other = volts([240]).map((s) => ({ ...s, meterId: 'm2' }));
     const current: AnySample = { kind: 'current', meterId: 'm1', tsMs: T0, values: { a: 999, b: 999, c: 999 }, multiplier: 1 };
     expect(run(ctx(['KEY']), [...other, current]).transitions).toEqual([]);
+  });
+});
+
+describe('plans shared by alike meters', () => {
+  const base = ctx(['KEY']);
+  const withMeter = (m: Partial<MeterContext['meter']>): MeterContext => ({ ...base, meter: { ...base.meter, ...m } });
+  const withCustomer = (c: Partial<MeterContext['customer']>): MeterContext => ({ ...base, customer: { ...base.customer, ...c } });
+
+  it.each([
+    ['meter id', withMeter({ id: 'm9' })],
+    ['customer id', withMeter({ customerId: 'c9' })],
+    ['concentrator', withMeter({ concentratorId: 'k9' })],
+    ['customer record', withCustomer({ id: 'c9', name: 'Other', address: 'elsewhere', phone: '1', accountManager: 'Wang', lat: 30, lon: 120 })],
+  ])('ignore the %s', (_what, other) => {
+    expect(planKey(other)).toBe(planKey(base));
+  });
+
+  it.each([
+    ['wiring', withMeter({ wiring: '3P3W' })],
+    ['nominal voltage', withMeter({ nominalVoltageV: 10_000 })],
+    ['rated current', withMeter({ ratedCurrentA: 5 })],
+    ['CT ratio', withMeter({ ctRatio: 40 })],
+    ['PT ratio', withMeter({ ptRatio: 100 })],
+    ['values side', withMeter({ valuesSide: 'secondary' })],
+    ['classes', withCustomer({ classes: ['KEY', 'TOP100'] })],
+    ['contract capacity', withCustomer({ contractKva: 500 })],
+    ['power factor standard', withCustomer({ pfStandard: 0.85 })],
+  ])('tell apart the %s', (_what, other) => {
+    expect(planKey(other)).not.toBe(planKey(base));
+  });
+
+  it('raise each meter its own alarms, against its own contract', () => {
+    const a = ctx(['KEY'], '3P4W', 380, 1000);
+    const b: MeterContext = { meter: { ...a.meter, id: 'm2' }, customer: { ...a.customer, id: 'c2', contractKva: 500 } };
+    const c: MeterContext = { meter: { ...a.meter, id: 'm3' }, customer: { ...a.customer, id: 'c3' } };
+    // 600 kW for six points: 60 % of a's and c's contract, 120 % of b's.
+    const samplesOf = (meterId: string) => loads([60, 60, 60, 60, 60, 60]).map((s) => ({ ...s, meterId }));
+    const raised = (m: MeterContext) => run(m, samplesOf(m.meter.id)).transitions.filter((t) => t.rule === 'O1').map((t) => `${t.meterId} ${t.kind} ${t.threshold}`);
+    expect(raised(a)).toEqual([]);
+    expect(raised(b)[0]).toMatch(/^m2 raise /);
+    expect(raised(c)).toEqual([]);
   });
 });

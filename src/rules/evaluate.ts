@@ -189,17 +189,31 @@ function classSettings(classes: readonly CustomerClass[], rule: RuleCode, settin
   return bySnapshot.get(key);
 }
 
-// A meter's plan depends only on its archive entry and the settings snapshot, so it is built once per (settings
-// object, meter context) and reused by every batch until either changes (a hit is one lookup per meter).
-// Customer overrides and non-default bands are rare and build a fresh plan.
-const plans = new WeakMap<SettingsByClass, WeakMap<MeterContext, MeterPlan>>();
+// A meter's plan depends only on its archive entry and the settings snapshot, so it is built once per settings
+// object and reused by every batch until either changes (a hit is one lookup per meter context). Meters whose
+// entries differ only in what names and places them (planKey) share one plan: building one costs a few hundred
+// microseconds and ~10 KB of heap, which a fleet of alike meters then pays once per kind of meter, at start and
+// after every settings change, instead of once per meter. Customer overrides and non-default bands are rare and
+// build a fresh plan.
+const plans = new WeakMap<SettingsByClass, { byCtx: WeakMap<MeterContext, MeterPlan>; byKey: Map<string, MeterPlan> }>();
+
+/** The archive entry without its identities, names and places: everything a plan could depend on. */
+export function planKey(ctx: MeterContext): string {
+  const { id: _id, customerId: _customerId, concentratorId: _concentratorId, ...meter } = ctx.meter;
+  const { id: _cid, name: _name, address: _address, phone: _phone, accountManager: _manager, lat: _lat, lon: _lon, ...customer } = ctx.customer;
+  return JSON.stringify([meter, customer]);
+}
 
 function planOf(ctx: MeterContext, settings: SettingsByClass, overrides: RuleOverrides | undefined, bands: VoltageBands): MeterPlan {
   if (overrides || bands !== DEFAULT_VOLTAGE_BANDS) return buildPlan(ctx, settings, overrides, bands);
-  let byCtx = plans.get(settings);
-  if (!byCtx) plans.set(settings, (byCtx = new WeakMap()));
-  let plan = byCtx.get(ctx);
-  if (!plan) byCtx.set(ctx, (plan = buildPlan(ctx, settings, undefined, bands)));
+  let cached = plans.get(settings);
+  if (!cached) plans.set(settings, (cached = { byCtx: new WeakMap(), byKey: new Map() }));
+  let plan = cached.byCtx.get(ctx);
+  if (plan) return plan;
+  const key = planKey(ctx);
+  plan = cached.byKey.get(key);
+  if (!plan) cached.byKey.set(key, (plan = buildPlan(ctx, settings, undefined, bands)));
+  cached.byCtx.set(ctx, plan);
   return plan;
 }
 
