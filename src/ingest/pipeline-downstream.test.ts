@@ -74,6 +74,24 @@ describe('IngestPipeline: downstream work of stored batches', () => {
     await pipeline.stop();
   });
 
+  it('persists once storing has been idle for a lull, not in every gap between batches of a steady flow', async () => {
+    db = await openTestDatabase('pglite');
+    let evaluated = 0;
+    let persistCalls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      afterStore: async () => void evaluated++,
+      persistDownstream: async () => void persistCalls++,
+    });
+    pipeline.push([record(0)]);
+    await expect.poll(() => evaluated).toBe(1);
+    // A lull is a second without a batch: a timer can fire late on a busy machine, never early.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(persistCalls).toBe(0);
+    await expect.poll(() => checkpoints, { timeout: 5_000 }).toEqual([{ segment: 0, offset: 1 }]);
+    expect(persistCalls).toBe(1);
+    await pipeline.stop();
+  });
+
   it('evaluates a batch again after its rule evaluation failed, says degraded meanwhile, and checkpoints it only then', async () => {
     db = await openTestDatabase('pglite');
     let calls = 0;

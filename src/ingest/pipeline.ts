@@ -62,7 +62,7 @@ export class IngestPipeline {
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
   drain(): Promise<void> {
-    if (!this.running) return this.downstream.persisted;
+    if (!this.running) return this.downstream.persistNow();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -81,9 +81,13 @@ export class IngestPipeline {
       await this.downstream.done();
     } while (this.head < this.queue.length && !this.stopped);
     this.running = false;
-    // Idle: made durable now, beside the next run if records arrive meanwhile (a persist can take seconds, and
-    // storing must not wait for it); drain() resolves once it is done.
-    const persisted = this.downstream.persistWhenIdle();
+    // Idle: made durable beside the next run if records arrive meanwhile (a persist can take seconds, and storing
+    // must not wait for it); at once when drain() waits for it, else after a lull.
+    if (this.idleWaiters.length === 0) {
+      this.downstream.persistAfterLull();
+      return;
+    }
+    const persisted = this.downstream.persistNow();
     for (const resolve of this.idleWaiters.splice(0)) void persisted.then(resolve);
   }
 
