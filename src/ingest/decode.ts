@@ -172,7 +172,9 @@ function parseTs(ts: string | number): number | undefined {
 /** JSON numbers too large for a double parse to ±Infinity; they must never reach a store. */
 function findNonFinite(item: unknown): string | undefined {
   if (item === null || typeof item !== 'object') return undefined;
-  for (const [key, value] of Object.entries(item)) {
+  // for...in, not Object.entries: this runs for every record and should not build an array of pairs for each.
+  for (const key in item) {
+    const value = (item as Record<string, unknown>)[key];
     if (typeof value === 'number' && !Number.isFinite(value)) return key;
   }
   return undefined;

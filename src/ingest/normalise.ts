@@ -54,5 +54,6 @@ const ABSENT_PHASES: Record<Wiring, readonly ('b' | 'c')[]> = { '1P': ['b', 'c']
 /** The phase a per-phase record carries that this wiring cannot measure, if any. */
 export function wiringMismatch(kind: Kind, record: Record_, wiring: Wiring): string | undefined {
   if (kind !== 'voltage' && kind !== 'current') return undefined;
-  return ABSENT_PHASES[wiring].find((phase) => record[phase] !== undefined && record[phase] !== null);
+  for (const phase of ABSENT_PHASES[wiring]) if (record[phase] !== undefined && record[phase] !== null) return phase;
+  return undefined;
 }

@@ -21,19 +21,20 @@ export function resolveSamples(topic: Exclude<Topic, { type: 'status' }>, decode
   const out: Resolved = { samples: [], rejections: decoded.rejections };
   const concentratorId = topic.type === 'concentrator' ? topic.concentratorId : undefined;
   const concentratorKnown = concentratorId === undefined || archive.hasConcentrator(concentratorId);
+  // No closure per sample: this loop runs for every sample ingested.
+  const reject = (s: Decoded['samples'][number], reason: Rejection['reason'], detail: string) =>
+    out.rejections.push({ reason, detail, index: s.index, meterId: s.meterId, record: s.record });
   for (const s of decoded.samples) {
-    const reject = (reason: Rejection['reason'], detail: string) =>
-      out.rejections.push({ reason, detail, index: s.index, meterId: s.meterId, record: s.record });
     const ctx = archive.get(s.meterId);
     if (!concentratorKnown) {
-      reject('unknown_concentrator', `concentrator ${concentratorId} is not in the archive`);
+      reject(s, 'unknown_concentrator', `concentrator ${concentratorId} is not in the archive`);
     } else if (!ctx) {
-      reject('unknown_meter', `meter ${s.meterId} is not in the archive`);
+      reject(s, 'unknown_meter', `meter ${s.meterId} is not in the archive`);
     } else if (concentratorId !== undefined && !archive.isBehind(s.meterId, concentratorId)) {
-      reject('not_behind_concentrator', `meter ${s.meterId} is not registered behind concentrator ${concentratorId}`);
+      reject(s, 'not_behind_concentrator', `meter ${s.meterId} is not registered behind concentrator ${concentratorId}`);
     } else {
       const phase = wiringMismatch(s.kind, s.record, ctx.meter.wiring);
-      if (phase) reject('wiring_mismatch', `meter ${s.meterId} is ${ctx.meter.wiring}: it has no phase ${phase}`);
+      if (phase) reject(s, 'wiring_mismatch', `meter ${s.meterId} is ${ctx.meter.wiring}: it has no phase ${phase}`);
       else out.samples.push(normalise(s.kind, s.meterId, s.tsMs, s.record, ctx.meter));
     }
   }
