@@ -30,7 +30,7 @@ export const RETRY_MAX_MS = 5_000;
 const MAX_IN_FLIGHT = 8;
 // Under load, downstream work is made durable (and the journal checkpointed) at most this often, and with at
 // least PERSIST_SPACING times the last persist's duration in between, so writing snapshots takes a bounded share
-// of the time; at once when idle. The journal holds what is not checkpointed meanwhile.
+// of the time; after a lull when idle (IDLE_LULL_MS). The journal holds what is not checkpointed meanwhile.
 const PERSIST_INTERVAL_MS = 5_000;
 const PERSIST_SPACING = 4;
 // A failed persist is tried again after this long even if no new batch arrives to trigger it: otherwise the
@@ -38,7 +38,7 @@ const PERSIST_SPACING = 4;
 const PERSIST_RETRY_MS = 1_000;
 // "Idle" is a lull this long without a stored batch, not a moment between two: under a steady load below capacity
 // storing empties its queue after every batch, and persisting each time would write every meter's rule state back
-// to back, taking the cores from storing (publish -> stored p99 went from ~100 ms to over a second).
+// to back, taking the cores from storing (every latency probe slower than 150 ms had met one).
 const IDLE_LULL_MS = 1_000;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -129,7 +129,7 @@ describe('IngestPipeline: downstream work of stored batches', () => {
     release();
     await pipeline.drain();
     expect(calls).toBe(2);
-    // Persists are spaced (5 s under load, at once when idle): the idle one covers every batch.
+    // Persists are spaced (5 s under load, at once for drain()): that one covers every batch.
     expect(checkpoints).toEqual([{ segment: 0, offset: 4 }]);
     await pipeline.stop();
   });
