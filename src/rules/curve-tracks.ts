@@ -1,4 +1,3 @@
-import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
 import { PHASE_CHANNEL } from '../domain/sample.js';
 import type { PointValue } from './counter.js';
