@@ -134,6 +134,29 @@ describe('IngestPipeline: downstream work of stored batches', () => {
     await pipeline.stop();
   });
 
+  it('stores records that arrive while the rules of the batches before them still run', async () => {
+    db = await openTestDatabase('pglite');
+    let release: () => void = () => undefined;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { pipeline, checkpoints } = await pipelineOn(db, {
+      async afterStore() {
+        if (++calls === 1) await busy;
+      },
+    });
+    pipeline.push([record(0)]);
+    await expect.poll(() => calls).toBe(1);
+    // The queue ran dry and the first batch's rules hold on: the next record is stored all the same.
+    pipeline.push([record(1)]);
+    await expect.poll(() => pipeline.backlog).toBe(0);
+    expect(calls).toBe(1);
+    release();
+    await pipeline.drain();
+    expect(calls).toBe(2);
+    expect(checkpoints).toEqual([{ segment: 0, offset: 2 }]);
+    await pipeline.stop();
+  });
+
   it('does not checkpoint a batch whose rules still fail when it stops (the journal replays it at the next start)', async () => {
     db = await openTestDatabase('pglite');
     let calls = 0;

@@ -41,6 +41,8 @@ export class IngestPipeline {
   private stopped = false;
   private readonly downstream: Downstream;
   private idleWaiters: (() => void)[] = [];
+  /** Set while run() waits for the rules of the last batches: records pushed meanwhile end the wait. */
+  private wake: (() => void) | undefined;
   private readonly logLimiter: ClientLogLimiter;
   /** Set while store attempts fail (store unreachable): the journal is buffering meanwhile. */
   private failing: Failure | undefined;
@@ -54,6 +56,7 @@ export class IngestPipeline {
     for (const r of records) this.queue.push(r);
     this.deps.metrics.backlog.set(this.queue.length - this.head);
     if (!this.running && !this.stopped) void this.run();
+    else this.wake?.();
   }
 
   get backlog(): number {
@@ -75,11 +78,16 @@ export class IngestPipeline {
 
   private async run(): Promise<void> {
     this.running = true;
-    do {
+    for (;;) {
       await this.storeQueued();
-      // The rules of the last batches finish before the pipeline counts as idle.
-      await this.downstream.done();
-    } while (this.head < this.queue.length && !this.stopped);
+      // The rules of the last batches finish before the pipeline counts as idle, but records that arrive
+      // meanwhile are stored at once: waiting for the rules whenever the queue ran dry (often, under a steady
+      // flow of small batches) made storing take turns with them.
+      const arrived = new Promise<void>((resolve) => (this.wake = resolve));
+      const idle = await Promise.race([this.downstream.done().then(() => true), arrived.then(() => false)]);
+      this.wake = undefined;
+      if (this.stopped || (idle && this.head >= this.queue.length)) break;
+    }
     this.running = false;
     // Idle: made durable beside the next run if records arrive meanwhile (a persist can take seconds, and storing
     // must not wait for it); at once when drain() waits for it, else after a lull.
