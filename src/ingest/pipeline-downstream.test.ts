@@ -47,6 +47,20 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
   return { pipeline, checkpoints };
 }
 
+/** Rules whose first evaluation holds on until release(): the batches after it wait for their rules meanwhile. */
+function firstEvaluationHeld() {
+  let release: () => void = () => undefined;
+  const busy = new Promise<void>((resolve) => (release = resolve));
+  const held = {
+    calls: 0,
+    release: () => release(),
+    async afterStore() {
+      if (++held.calls === 1) await busy;
+    },
+  };
+  return held;
+}
+
 /**
  * What happens after a batch is stored (rules, live push) and the persist that lets the journal forget it can
  * fail (a connection terminated mid-transaction). Neither may let the journal forget a batch whose rules did not
@@ -113,22 +127,15 @@ describe('IngestPipeline: downstream work of stored batches', () => {
 
   it('evaluates the batches stored while the rules were busy together, then checkpoints up to the last of them', async () => {
     db = await openTestDatabase('pglite');
-    let release: () => void = () => undefined;
-    const busy = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    const { pipeline, checkpoints } = await pipelineOn(db, {
-      batchMaxRecords: 1,
-      async afterStore() {
-        if (++calls === 1) await busy;
-      },
-    });
+    const rules = firstEvaluationHeld();
+    const { pipeline, checkpoints } = await pipelineOn(db, { batchMaxRecords: 1, afterStore: rules.afterStore });
     pipeline.push([record(0), record(1), record(2), record(3)]);
     // The first batch's rules hold on while the other three are stored.
     await expect.poll(() => pipeline.backlog).toBe(0);
-    expect(calls).toBe(1);
-    release();
+    expect(rules.calls).toBe(1);
+    rules.release();
     await pipeline.drain();
-    expect(calls).toBe(2);
+    expect(rules.calls).toBe(2);
     // Persists are spaced (5 s under load, at once for drain()): that one covers every batch.
     expect(checkpoints).toEqual([{ segment: 0, offset: 4 }]);
     await pipeline.stop();
@@ -136,23 +143,17 @@ describe('IngestPipeline: downstream work of stored batches', () => {
 
   it('stores records that arrive while the rules of the batches before them still run', async () => {
     db = await openTestDatabase('pglite');
-    let release: () => void = () => undefined;
-    const busy = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    const { pipeline, checkpoints } = await pipelineOn(db, {
-      async afterStore() {
-        if (++calls === 1) await busy;
-      },
-    });
+    const rules = firstEvaluationHeld();
+    const { pipeline, checkpoints } = await pipelineOn(db, { afterStore: rules.afterStore });
     pipeline.push([record(0)]);
-    await expect.poll(() => calls).toBe(1);
+    await expect.poll(() => rules.calls).toBe(1);
     // The queue ran dry and the first batch's rules hold on: the next record is stored all the same.
     pipeline.push([record(1)]);
     await expect.poll(() => pipeline.backlog).toBe(0);
-    expect(calls).toBe(1);
-    release();
+    expect(rules.calls).toBe(1);
+    rules.release();
     await pipeline.drain();
-    expect(calls).toBe(2);
+    expect(rules.calls).toBe(2);
     expect(checkpoints).toEqual([{ segment: 0, offset: 2 }]);
     await pipeline.stop();
   });
