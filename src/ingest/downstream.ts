@@ -59,8 +59,6 @@ export class Downstream {
   /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
-  /** The persist started when storing last went idle, or by a retry since. */
-  private idlePersist: Promise<void> = Promise.resolve();
   private persistedAtMs: number;
   private persistTookMs = 0;
   private persistRetry: NodeJS.Timeout | undefined;
@@ -93,13 +91,12 @@ export class Downstream {
   }
 
   /**
-   * Made durable now, beside any storing that starts meanwhile (a persist can take seconds); resolves once the
-   * latest persist (or its retry) is done.
+   * Made durable now, beside any storing that starts meanwhile (a persist can take seconds): after the persist in
+   * hand, one covering every batch settled so far. A failure there is retried later (retryPersistLater).
    */
   persistNow(): Promise<void> {
     clearTimeout(this.lull);
-    this.idlePersist = (this.persisting ?? Promise.resolve()).then(() => this.persist());
-    return this.idlePersist;
+    return (this.persisting ?? Promise.resolve()).then(() => this.persist());
   }
 
   /** Storing went idle: made durable once no batch has come for IDLE_LULL_MS. */
@@ -196,7 +193,7 @@ export class Downstream {
   private retryPersistLater(): void {
     clearTimeout(this.persistRetry);
     this.persistRetry = setTimeout(() => {
-      if (!this.stopped) this.idlePersist = this.persist();
+      if (!this.stopped) void this.persist();
     }, PERSIST_RETRY_MS);
     this.persistRetry.unref();
   }

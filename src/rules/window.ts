@@ -146,8 +146,9 @@ function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: r
 }
 
 /**
- * points: read, never kept (callers may refill the array). headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an unchanged
- * state is returned as the same object, so callers can tell that nothing changed.
+ * points: read, never kept (callers may refill the array). headOf: a fingerprint of defs and opts (the caller
+ * computes it once per track definition); an unchanged state is returned as the same object, so callers can tell
+ * that nothing changed.
  */
 export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, headOf = ''): Advanced {
   if (points.length === 0) return { state: prev, steps: [], tooLate: 0 };
