@@ -144,7 +144,9 @@ describe.skipIf(!existsSync(CHROMIUM))('20 live charts on one page in chromium',
       await new Promise((r) => setTimeout(r, 100));
       return { maxFrameMs: Math.max(...m.frameMs), maxLongTaskMs: Math.max(0, ...m.longTaskMs) };
     });
-    expect(stall.maxFrameMs).toBeGreaterThanOrEqual(290);
+    // A frame's rAF timestamp is when chromium began that frame, which can precede the end of the
+    // blocking task by a few tens of ms (CI saw 283 ms for the 300 ms block): still far over the limits.
+    expect(stall.maxFrameMs).toBeGreaterThanOrEqual(250);
     expect(stall.maxLongTaskMs).toBeGreaterThanOrEqual(290);
     expect(p95).toBeLessThan(P95_FRAME_LIMIT_MS);
     expect(longest).toBeLessThan(LONG_TASK_LIMIT_MS);
