@@ -10,17 +10,18 @@ import { shardOf } from './queue-shard.js';
 function recording() {
   const calls: { meters: string[]; contexts: string[] }[] = [];
   const counts = { flush: 0, invalidate: 0, close: 0 };
+  const flushed: (readonly string[] | undefined)[] = [];
   const engine: RuleEngine = {
     async evaluate(samples, contexts) {
       const meters = [...new Set(samples.map((s) => s.meterId))].sort();
       calls.push({ meters, contexts: [...contexts.keys()].sort() });
       return meters.map((meterId) => ({ change: 'created', alarm: { meterId } }) as unknown as AlarmChange);
     },
-    flush: async () => void counts.flush++,
+    flush: async (meterIds) => void (counts.flush++, flushed.push(meterIds)),
     invalidateSettings: () => void counts.invalidate++,
     close: async () => void counts.close++,
   };
-  return { engine, calls, counts };
+  return { engine, calls, counts, flushed };
 }
 
 const meters = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'];
@@ -46,6 +47,17 @@ describe('shardedRuleEngine', () => {
     sharded.invalidateSettings();
     await sharded.close();
     for (const s of shards) expect(s.counts).toEqual({ flush: 1, invalidate: 1, close: 1 });
+  });
+
+  it('flushes each engine\'s own meters when given meters, and leaves out engines with none', async () => {
+    const shards = [recording(), recording(), recording()];
+    const sharded = shardedRuleEngine(shards.map((s) => s.engine));
+    const given = meters.filter((m) => shardOf(m, 3) !== 2);
+    await sharded.flush(given);
+    shards.forEach((s, i) => {
+      const mine = given.filter((m) => shardOf(m, 3) === i);
+      expect(s.flushed).toEqual(mine.length ? [mine] : []);
+    });
   });
 
   it('is the engine itself when there is one', () => {

@@ -1,6 +1,6 @@
 import type { MeterContext } from '../domain/archive.js';
 import type { RuleEngine } from './engine.js';
-import { splitByShard } from './queue-shard.js';
+import { shardOf, splitByShard } from './queue-shard.js';
 
 /**
  * Several engines as one, each owning the meters that hash to it (shardOf): a batch is split, its parts
@@ -21,8 +21,11 @@ export function shardedRuleEngine(engines: readonly RuleEngine[]): RuleEngine {
       });
       return (await Promise.all(parts)).flat();
     },
-    async flush() {
-      await Promise.all(engines.map((e) => e.flush()));
+    async flush(meterIds) {
+      if (!meterIds) return void (await Promise.all(engines.map((e) => e.flush())));
+      const byShard = engines.map((): string[] => []);
+      for (const id of meterIds) byShard[shardOf(id, engines.length)].push(id);
+      await Promise.all(engines.map((e, shard) => byShard[shard].length > 0 && e.flush(byShard[shard])));
     },
     invalidateSettings() {
       for (const e of engines) e.invalidateSettings();

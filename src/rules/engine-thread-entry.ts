@@ -26,7 +26,7 @@ port.on('message', (msg: ToEngineThread) => {
     void last.finally(() => sql.close()).finally(() => process.exit(0));
     return;
   }
-  const work = msg.type === 'flush' ? engine.flush().then(() => []) : evaluate(msg);
+  const work = msg.type === 'flush' ? engine.flush(msg.meterIds).then(() => []) : evaluate(msg);
   last = work.then(
     (changes) => port.postMessage({ id: msg.id, changes }),
     (err: unknown) => port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) }),

@@ -23,7 +23,7 @@ export type ToEngineThread =
       newContexts: MeterContext[];
       opts: { deferSnapshot?: boolean };
     }
-  | { type: 'flush'; id: number }
+  | { type: 'flush'; id: number; meterIds?: readonly string[] }
   | { type: 'invalidateSettings' }
   | { type: 'close' };
 
@@ -102,7 +102,7 @@ export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promi
     onCrash(err);
   });
 
-  const call = (msg: { type: 'flush' } | Omit<Extract<ToEngineThread, { type: 'evaluate' }>, 'id'>) =>
+  const call = (msg: Omit<Extract<ToEngineThread, { type: 'flush' }>, 'id'> | Omit<Extract<ToEngineThread, { type: 'evaluate' }>, 'id'>) =>
     new Promise<AlarmChange[]>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
@@ -119,8 +119,8 @@ export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promi
       }
       return call({ type: 'evaluate', samples, meterIds: [...contexts.keys()], newContexts, opts: evaluateOpts });
     },
-    async flush() {
-      await call({ type: 'flush' });
+    async flush(meterIds) {
+      await call({ type: 'flush', meterIds });
     },
     invalidateSettings() {
       worker.postMessage({ type: 'invalidateSettings' } satisfies ToEngineThread);

@@ -100,6 +100,20 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(await stored()).toEqual([3]);
   });
 
+  it('flushes only the meters it is given', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) VALUES ('m2', 'c1', '3P4W', 380, 'primary')`);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const both = new Map([...contexts, ['m2', { ...ctx, meter: { ...ctx.meter, id: 'm2' } }]]);
+    const stored = async () => (await db.sql.query<{ meter_id: string }>('SELECT meter_id FROM rule_state ORDER BY meter_id')).rows.map((r) => r.meter_id);
+    await engine.evaluate([...volts([240]), ...volts([240]).map((s) => ({ ...s, meterId: 'm2' }))], both, { deferSnapshot: true });
+    await engine.flush(['m2']);
+    expect(await stored()).toEqual(['m2']);
+    await engine.flush();
+    expect(await stored()).toEqual(['m1', 'm2']);
+  });
+
   it('seeds settings once and honours an edit', async () => {
     db = await openTestDatabase(flavour);
     await seedArchive(db);

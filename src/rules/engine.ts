@@ -25,8 +25,8 @@ export interface RuleEngine {
    * flush(); meters with alarm changes are always written with them, in one transaction.
    */
   evaluate(samples: readonly AnySample[], contexts: ReadonlyMap<string, MeterContext>, opts?: { deferSnapshot?: boolean }): Promise<AlarmChange[]>;
-  /** Writes the rule state of every meter evaluated since its last write (one statement). */
-  flush(): Promise<void>;
+  /** Writes the rule state of every meter evaluated since its last write, or of these meters only. */
+  flush(meterIds?: readonly string[]): Promise<void>;
   /** Drops the settings cache: an edit made through this process applies to its next evaluation. */
   invalidateSettings(): void;
   /** Stops evaluating; unwritten state is written first only by flush(). The caller closes the database. */
@@ -214,10 +214,10 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       }
       return changes;
     },
-    async flush() {
+    async flush(meterIds) {
       // In slices, each its own turn, so evaluations go on between them; what was dirty when flush() began is
       // written when it resolves (a meter evaluated again meanwhile may be written by a later slice or flush).
-      const dirty = cache.dirty();
+      const dirty = meterIds ? meterIds.filter((id) => cache.get(id)?.dirty) : cache.dirty();
       for (let i = 0; i < dirty.length; i += FLUSH_SLICE_METERS) {
         const slice = dirty.slice(i, i + FLUSH_SLICE_METERS);
         await serially(() => flushSlice(slice));

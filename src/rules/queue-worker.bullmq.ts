@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
 import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../notify/redis-options.js';
 import type { RuleEngine } from './engine.js';
-import { openRuleQueues, ruleQueueName, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
+import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
 
 export interface RuleWorkerOptions extends RuleQueueOptions {
@@ -28,6 +28,14 @@ export interface RuleWorkers {
 // Jobs waiting behind the current one that are evaluated with it: samples of one meter spread over several
 // queued jobs (a concentrator back-filling) are then seen in time order instead of job order.
 const LOOKAHEAD_JOBS = 50;
+// A job is held open while the jobs queued behind it are evaluated, and completes, with those removed, only
+// once the rule states they changed are written: until then the wait list holds what a crash would evaluate
+// again, as the ingest journal does for the inline runner. A meter's state (kilobytes of JSON) is then written
+// once per hold instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s.
+const HOLD_MS = 5_000;
+// A hold ends sooner once no job has come for this long, so a quiet shard writes its states promptly.
+const HOLD_LULL_MS = 1_000;
+const POLL_MS = 50;
 // After a failed evaluation (database down) the shard pauses, the job goes back to the head of the line
 // without spending an attempt, and the shard keeps its order.
 const RETRY_PAUSE_MS = 2_000;
@@ -38,24 +46,27 @@ const MAX_STALLED = 3;
 export async function startRuleWorkers(opts: RuleWorkerOptions): Promise<RuleWorkers> {
   const queues = openRuleQueues(opts, opts.log);
   await Promise.all(queues.map((q) => q.setGlobalConcurrency(1)));
-  const workers = queues.map((queue, shard) => startShardWorker(queue, shard, opts));
+  const publishers = queues.map((_, shard) => alarmChangesPublisher(opts, shard));
+  const workers = queues.map((queue, shard) => startShardWorker(queue, shard, { ...opts, publisher: publishers[shard] }));
   // Closing a BullMQ connection that is still initialising makes it emit an 'error' nobody listens to any more.
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(queues.map((q) => q.close()));
+      await Promise.all([...queues, ...publishers].map((q) => q.close()));
     },
   };
 }
 
-function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: number, opts: RuleWorkerOptions): Worker {
+type ShardOptions = RuleWorkerOptions & { publisher: ReturnType<typeof alarmChangesPublisher> };
+
+function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: number, opts: ShardOptions): Worker {
   const log = opts.log.child({ queue: ruleQueueName(shard) });
   const worker: Worker<RuleJobData, RuleJobResult> = new Worker(
     ruleQueueName(shard),
     async (job) => {
       try {
-        return await evaluateWithLookahead(queue, job, opts);
+        return await evaluateHeld(queue, job, opts, () => worker.closing !== undefined);
       } catch (err) {
         log.error({ err, jobId: job.id }, 'rule evaluation failed; the shard pauses and retries the job');
         await worker.rateLimit(RETRY_PAUSE_MS);
@@ -78,16 +89,40 @@ function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: numbe
   return worker;
 }
 
-async function evaluateWithLookahead(queue: Queue<RuleJobData, RuleJobResult>, job: Job<RuleJobData>, opts: RuleWorkerOptions): Promise<RuleJobResult> {
-  // Oldest first, i.e. the jobs next in line: taking later ones while skipping earlier ones would turn the
-  // earlier samples into replays.
-  const next = await queue.getWaiting(0, LOOKAHEAD_JOBS - 1);
-  const samples = [job, ...next].flatMap((j) => j.data.samples);
+/** Evaluates this job and those queued behind it as they come, then writes their meters' states (HOLD_MS). */
+async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<RuleJobData>, opts: ShardOptions, closing: () => boolean): Promise<RuleJobResult> {
+  const startedMs = Date.now();
+  let lastJobMs = startedMs;
+  // The waiting jobs evaluated so far: the oldest ones, which stay at the front of the list until removed.
+  const held: Job<RuleJobData>[] = [];
+  const meterIds = new Set<string>();
+  let alarmChanges = 0;
+  for (let batch: Job<RuleJobData>[] = [job]; ; batch = []) {
+    // Oldest first: taking later jobs while skipping earlier ones would turn the earlier samples into replays.
+    const next = await queue.getWaiting(held.length, held.length + LOOKAHEAD_JOBS - 1);
+    held.push(...next);
+    batch.push(...next);
+    if (batch.length > 0) {
+      alarmChanges += await evaluateJobs(batch, opts, meterIds);
+      lastJobMs = Date.now();
+    }
+    const nowMs = Date.now();
+    if (closing() || nowMs - startedMs >= HOLD_MS || nowMs - lastJobMs >= HOLD_LULL_MS) break;
+    if (next.length === 0) await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  await opts.engine.flush([...meterIds]);
+  // Their samples are evaluated and written now, so running them would only replay them. A removal that fails
+  // (the job was taken meanwhile) is harmless for the same reason.
+  await Promise.all(held.map((j) => j.remove().catch(() => undefined)));
+  return { jobs: held.length + 1, alarmChanges };
+}
+
+async function evaluateJobs(jobs: readonly Job<RuleJobData>[], opts: ShardOptions, meterIds: Set<string>): Promise<number> {
+  const samples = jobs.flatMap((j) => j.data.samples);
+  for (const s of samples) meterIds.add(s.meterId);
   const contexts = await opts.contextsOf([...new Set(samples.map((s) => s.meterId))]);
-  const changes = await opts.engine.evaluate(samples, contexts);
-  // Their samples are evaluated now, so running them would only replay them. A removal that fails (the job
-  // was taken meanwhile) is harmless for the same reason.
-  await Promise.all(next.map((j) => j.remove().catch(() => undefined)));
-  if (changes.length > 0) await opts.onChanges(changes);
-  return changes;
+  // States with alarm changes are written with them; the others wait for the end of the hold.
+  const changes = await opts.engine.evaluate(samples, contexts, { deferSnapshot: true });
+  if (changes.length > 0) await Promise.all([opts.publisher.publish(changes), opts.onChanges(changes)]);
+  return changes.length;
 }

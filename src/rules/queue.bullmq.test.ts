@@ -11,8 +11,10 @@ import { createRuleEngine } from './engine.js';
 import { createBullmqRuleRunner, openRuleQueues, RULE_JOB_NAME } from './queue.bullmq.js';
 import { openRuleRedis } from './queue-redis.redis.js';
 import { startRuleWorkers, type RuleWorkers } from './queue-worker.bullmq.js';
+import type { Sql } from '../db/sql.js';
+import { shardOf } from './queue-shard.js';
 import { lockMeters } from './state.pg.js';
-import type { RuleRunner } from './runner.js';
+import type { OnAlarmChanges, RuleRunner } from './runner.js';
 
 const log = pino({ level: 'silent' });
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -80,8 +82,8 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     await db.drop();
   });
 
-  async function runner(): Promise<RuleRunner> {
-    const r = await createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log });
+  async function runner(onChanges?: OnAlarmChanges): Promise<RuleRunner> {
+    const r = await createBullmqRuleRunner({ connection: redis, prefix, shards: SHARDS, log, onChanges });
     closers.push(() => r.close());
     return r;
   }
@@ -164,6 +166,54 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 
+  it('passes alarm changes on at once, while the job that raised them is held until its states are written', async () => {
+    const other = ['m2', 'm3', 'm4', 'm5', 'm6'].find((id) => shardOf(id, SHARDS) === shardOf('m1', SHARDS)) as string;
+    const heard: AlarmChange[] = [];
+    const r = await runner((c) => void heard.push(...c));
+    await workers();
+    await r.submit(volts(other).slice(0, 1));
+    await until(async () => (await queuesIdle()) && (await db.sql.query('SELECT 1 FROM rule_state WHERE meter_id = $1', [other])).rows.length === 1);
+    // The other meter's stored state stays locked: the job evaluating both cannot write it, so it stays active.
+    const release = await holding(db, (tx) => tx.query('SELECT 1 FROM rule_state WHERE meter_id = $1 FOR UPDATE', [other]));
+    await r.submit([...volts('m1'), volts(other)[1]]);
+    await until(async () => heard.length > 0);
+    const [q] = openRuleQueues({ connection: redis, prefix, shards: SHARDS }).filter((_, shard) => shard === shardOf('m1', SHARDS));
+    closers.push(() => q.close());
+    expect(await q.getActiveCount()).toBe(1);
+    expect(heard).toMatchObject([{ change: 'created', alarm: { meterId: 'm1', rule: 'V1', phase: 'A' } }]);
+    await release();
+    await until(() => queuesIdle());
+    expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
+  });
+
+  it('a worker killed after evaluating a job, before writing the states, loses nothing: the held jobs run again', async () => {
+    const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
+    // Reads go on, writes wait: the child evaluates the first points but cannot write their state.
+    const release = await holding(db, (tx) => tx.query('LOCK TABLE rule_state IN EXCLUSIVE MODE'));
+    const child = spawnWorker({ redis: { url: REDIS_URL, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...tuning });
+    closers.push(async () => void child.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    });
+    const r = await runner();
+    // The second job, evaluated while the first is held, brings the first violating points.
+    await r.submit(volts('m1').slice(0, 1));
+    await r.submit(volts('m1').slice(1, 4));
+    const waiting = `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'rule_state'::regclass AND NOT granted`;
+    await until(async () => (await db.sql.query<{ n: number }>(waiting)).rows[0].n > 0);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await release();
+    expect(await alarmsOf(db, 'm1')).toEqual([]);
+
+    await workers(tuning);
+    await r.submit(volts('m1').slice(4));
+    await until(async () => (await alarmsOf(db, 'm1')).length > 0);
+    await until(() => queuesIdle());
+    expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
+  });
+
   it('a worker killed with SIGKILL in the middle of a job loses nothing: the stalled job runs again', async () => {
     const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
     // Holding m1's rule lock keeps the child inside its evaluation until it is killed.
@@ -203,6 +253,24 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 });
+
+/** Runs fn in a transaction until the returned release() is called; resolves once fn has run. */
+async function holding(db: TestDatabase, fn: (tx: Sql) => Promise<unknown>): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let ready!: () => void;
+  const taken = new Promise<void>((r) => (ready = r));
+  const tx = db.sql.transaction(async (t) => {
+    await fn(t);
+    ready();
+    await held;
+  });
+  await taken;
+  return async () => {
+    release();
+    await tx;
+  };
+}
 
 function spawnWorker(opts: object): ChildProcess {
   const fixture = fileURLToPath(new URL('./queue-worker.fixture.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { Queue, QueueEvents, QueueEventsProducer, type JobsOptions, type QueueEventsListener } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlarmChange } from '../alarms/store.js';
@@ -27,10 +27,33 @@ export interface RuleJobData {
   samples: AnySample[];
 }
 
-/** What a finished rule job returns (and QueueEvents carries to the ingesting process). */
-export type RuleJobResult = AlarmChange[];
+/** What a finished rule job returns: it was held open while the jobs behind it were evaluated (queue-worker). */
+export interface RuleJobResult {
+  jobs: number;
+  alarmChanges: number;
+}
 
 export const RULE_JOB_NAME = 'evaluate';
+
+/**
+ * Alarm changes travel on the queue's event stream as soon as they are committed, not as a job's return value:
+ * a job completes only once the rule states of the jobs evaluated with it are written, seconds later.
+ */
+const ALARM_CHANGES_EVENT = 'alarm-changes';
+// BullMQ's own default length of a queue's event stream; publishEvent would otherwise trim it to 1,000.
+const EVENTS_MAX_LEN = 10_000;
+
+interface AlarmChangeEvents extends QueueEventsListener {
+  [ALARM_CHANGES_EVENT]: (args: { changes: string }, id: string) => void;
+}
+
+export function alarmChangesPublisher(opts: RuleQueueOptions, shard: number): { publish(changes: readonly AlarmChange[]): Promise<void>; close(): Promise<void> } {
+  const producer = new QueueEventsProducer(ruleQueueName(shard), { connection: opts.connection, prefix: opts.prefix });
+  return {
+    publish: (changes) => producer.publishEvent({ eventName: ALARM_CHANGES_EVENT, changes: JSON.stringify(changes) }, EVENTS_MAX_LEN),
+    close: () => producer.close(),
+  };
+}
 
 export function ruleQueueName(shard: number): string {
   return `rules-${shard}`;
@@ -87,10 +110,8 @@ export async function createBullmqRuleRunner(opts: RuleQueueOptions & { log: Log
 function listenForChanges(name: string, opts: RuleQueueOptions & { log: Logger }, onChanges: OnAlarmChanges): QueueEvents {
   const events = new QueueEvents(name, { connection: opts.connection, prefix: opts.prefix });
   events.on('error', (err) => logRedisError(opts.log, err, 'rule queue events connection failed; retrying', { queue: name }));
-  events.on('completed', ({ returnvalue }) => {
-    // Typed as a string, but QueueEvents has already parsed the JSON (bullmq classes/queue-events.js).
-    const changes = returnvalue as unknown as RuleJobResult | null;
-    if (!changes || changes.length === 0) return;
+  events.on<AlarmChangeEvents>(ALARM_CHANGES_EVENT, (args: { changes: string }) => {
+    const changes = JSON.parse(args.changes) as AlarmChange[];
     Promise.resolve(onChanges(changes)).catch((err: unknown) => opts.log.error({ err, changes: changes.length }, 'alarm changes from the rule queue not passed on'));
   });
   return events;

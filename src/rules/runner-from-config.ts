@@ -42,7 +42,7 @@ export async function openRuleRunner(config: Pick<Config, 'redis' | 'ruleQueue' 
       ...queue,
       engine: deps.engine,
       contextsOf: contextsFromArchiveLookup(deps.contextOf),
-      // Changes reach onChanges through the queue's completed events, like those of any other worker.
+      // Changes reach onChanges through the queue's event stream, like those of any other worker.
       onChanges: () => {},
       log,
     });
