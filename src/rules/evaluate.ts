@@ -2,7 +2,7 @@ import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { CustomerClass } from '../domain/customer-class.js';
 import type { AnySample, LoadValues, PhaseValues } from '../domain/sample.js';
-import type { Step } from './counter.js';
+import type { PointValue, Step } from './counter.js';
 import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
 import { curveTracks, type CurveTrack } from './curve-tracks.js';
 import { dailyPoints } from './daily-tracks.js';
@@ -12,7 +12,7 @@ import { effectiveSettings, type RuleOverrides, type RuleSettings, type Settings
 import type { TrackDef } from './track.js';
 import type { Transition } from './transition.js';
 import { DEFAULT_VOLTAGE_BANDS, type VoltageBands } from './voltage-band.js';
-import { advanceTrack, asTrackState, type TrackState, type WindowPoint } from './window.js';
+import { advanceTrack, asTrackState, type AdvanceOutput, type NewTrackPoints, type TrackState } from './window.js';
 
 /**
  * Rule state of one meter, keyed by stateKey(rule, phase): a TrackState per (rule, phase), plus RECENT_KEY with
@@ -225,9 +225,11 @@ function fingerprintOf(def: TrackDef): string {
   return hash.toString(36);
 }
 
-// One track's new points, refilled for every track of every evaluation instead of an array each: a fleet pass
-// evaluates ~20 tracks per meter, and advanceTrack reads the points without keeping the array.
-const trackPoints: WindowPoint[] = [];
+// One track's new points and what advancing it produced, refilled for every track of every evaluation instead of
+// arrays each: a fleet pass evaluates ~20 tracks per meter, and advanceTrack keeps none of them. The arrays are
+// overwritten, never truncated: truncating an array to zero frees its backing store, regrown at the next push.
+const trackPoints: { ts: number[]; values: PointValue[]; n: number } = { ts: [], values: [], n: 0 };
+const advanced: AdvanceOutput = { steps: [], tooLate: 0 };
 
 /**
  * Evaluates every rule of domain.md 3.2 for one meter over new samples (primary values, any kinds, any order):
@@ -254,14 +256,18 @@ export function evaluate(
     changed = true;
   }
 
-  const run = (def: TrackDef, values: WindowPoint[], key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
-    if (values.length === 0) return;
+  const run = (def: TrackDef, points: NewTrackPoints, key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
+    if (points.n === 0) return;
     const prev = asTrackState(next[key], def.tiers.length);
-    const result = advanceTrack(prev, values, def.tiers, def.opts, fingerprint);
-    tooLate += result.tooLate;
-    for (const step of result.steps) push(transitions, toTransition(ctx.meter.id, def, step));
-    if (result.state !== prev) {
-      next[key] = result.state satisfies TrackState;
+    advanced.tooLate = 0;
+    const state = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced);
+    tooLate += advanced.tooLate;
+    if (advanced.steps.length > 0) {
+      for (const step of advanced.steps) push(transitions, toTransition(ctx.meter.id, def, step));
+      advanced.steps.length = 0;
+    }
+    if (state !== prev) {
+      next[key] = state satisfies TrackState;
       changed = true;
     }
   };
@@ -270,16 +276,19 @@ export function evaluate(
   if (points.length > 0) {
     for (const { track, key, fingerprint, needs } of plan.curve) {
       // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
-      trackPoints.length = 0;
+      let n = 0;
       for (const { point, present, arrived } of points) {
-        if ((present & needs) === needs && (arrived & needs) !== 0) trackPoints.push([point.tsMs, track.read(point)]);
+        if ((present & needs) !== needs || (arrived & needs) === 0) continue;
+        trackPoints.ts[n] = point.tsMs;
+        trackPoints.values[n++] = track.read(point);
       }
+      trackPoints.n = n;
       run(track, trackPoints, key, fingerprint);
     }
   }
   for (const { rule, settings: s } of plan.daily) {
     for (const day of opts.days ?? []) {
-      for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, [[day.dayStartMs, p.value]]);
+      for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, { ts: [day.dayStartMs], values: [p.value], n: 1 });
     }
   }
   return changed ? { state: next, changed, transitions, tooLate } : { state, changed, transitions, tooLate };

@@ -78,8 +78,18 @@ export function asTrackState(stored: unknown, tierCount: number): TrackState {
   return ownWindow(s as CounterState, [], []);
 }
 
-export interface Advanced {
-  state: TrackState;
+/**
+ * New points of one track: parallel timestamps and values, the first n of them read (the caller refills the same
+ * arrays for every track instead of allocating a pair per point; a fleet pass evaluates ~20 tracks per meter).
+ */
+export interface NewTrackPoints {
+  ts: readonly number[];
+  values: readonly PointValue[];
+  n: number;
+}
+
+/** What advancing a track produced besides its state; the caller empties steps between calls. */
+export interface AdvanceOutput {
   steps: Step[];
   tooLate: number;
 }
@@ -92,11 +102,11 @@ function sameValue(a: PointValue | undefined, b: PointValue): boolean {
 }
 
 /** Values strictly after the window's newest, in increasing order: the in-order case. */
-function appendsInOrder(prev: TrackState, points: readonly WindowPoint[]): boolean {
+function appendsInOrder(prev: TrackState, points: NewTrackPoints): boolean {
   let last = prev.to > prev.from ? prev.ts[prev.to - 1] : (checkpointOf(prev).lastTsMs ?? Number.NEGATIVE_INFINITY);
-  for (const [ts] of points) {
-    if (!(ts > last)) return false;
-    last = ts;
+  for (let i = 0; i < points.n; i++) {
+    if (!(points.ts[i] > last)) return false;
+    last = points.ts[i];
   }
   return true;
 }
@@ -120,7 +130,7 @@ function stepThrough(
  * The in-order case: the points are appended to the buffers (in place when this state owns their end), the head
  * steps through them, and the points beyond WINDOW_POINTS fold into the checkpoint.
  */
-function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, headOf: string, steps: Step[]): TrackState {
+function appendInOrder(prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, steps: Step[]): TrackState {
   const owner = prev.to === prev.ts.length;
   const shift = owner ? 0 : prev.from;
   const ts = owner ? prev.ts : prev.ts.slice(prev.from, prev.to);
@@ -131,9 +141,9 @@ function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: r
   let head = owner ? (prev.head as CounterState) : settled(prev.head as CounterState, prev.headAt, prev.to, prev.ts);
   let headAt = owner ? prev.headAt : ts.length;
   const start = ts.length;
-  for (const [t, v] of points) {
-    ts.push(t);
-    values.push(v);
+  for (let i = 0; i < points.n; i++) {
+    ts.push(points.ts[i]);
+    values.push(points.values[i]);
   }
   [head, headAt] = stepThrough(head, headAt, start, ts.length, ts, values, defs, opts, steps);
   const from = Math.max(prev.from - shift, ts.length - WINDOW_POINTS);
@@ -146,25 +156,24 @@ function appendInOrder(prev: TrackState, points: readonly WindowPoint[], defs: r
 }
 
 /**
- * points: read, never kept (callers may refill the array). headOf: a fingerprint of defs and opts (the caller
- * computes it once per track definition); an unchanged state is returned as the same object, so callers can tell
- * that nothing changed.
+ * The track's next state; its steps and the count of points too late to count are added to out. points: read,
+ * never kept. headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an
+ * unchanged state is returned as the same object, so callers can tell that nothing changed.
  */
-export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], defs: readonly CounterTier[], opts: CounterOptions, headOf = ''): Advanced {
-  if (points.length === 0) return { state: prev, steps: [], tooLate: 0 };
-  const steps: Step[] = [];
-  if (prev.head && prev.headOf === headOf && appendsInOrder(prev, points)) {
-    return { state: appendInOrder(prev, points, defs, opts, headOf, steps), steps, tooLate: 0 };
-  }
+export function advanceTrack(prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, out: AdvanceOutput): TrackState {
+  if (points.n === 0) return prev;
+  if (prev.head && prev.headOf === headOf && appendsInOrder(prev, points)) return appendInOrder(prev, points, defs, opts, headOf, out.steps);
 
+  // Late or replayed points (the rare case): merged into the window by timestamp and the window replayed.
   const checkpoint = checkpointOf(prev);
-  const fresh = points.filter(([ts]) => ts > (checkpoint.lastTsMs ?? Number.NEGATIVE_INFINITY));
+  const fresh: WindowPoint[] = [];
+  for (let i = 0; i < points.n; i++) if (points.ts[i] > (checkpoint.lastTsMs ?? Number.NEGATIVE_INFINITY)) fresh.push([points.ts[i], points.values[i]]);
   const byTs = new Map<number, PointValue>();
   for (let i = prev.from; i < prev.to; i++) byTs.set(prev.ts[i], prev.values[i]);
   // A replay (same timestamp, same value) changes nothing and re-emits nothing.
   const changed = fresh.filter(([ts, v]) => !byTs.has(ts) || !sameValue(byTs.get(ts), v));
-  const tooLate = points.length - fresh.length;
-  if (changed.length === 0 && prev.head && prev.headOf === headOf) return { state: prev, steps, tooLate };
+  out.tooLate += points.n - fresh.length;
+  if (changed.length === 0 && prev.head && prev.headOf === headOf) return prev;
   for (const [ts, v] of changed) byTs.set(ts, v);
   const window = [...byTs.entries()].sort((a, b) => a[0] - b[0]);
   let earliestNew = Number.POSITIVE_INFINITY;
@@ -174,12 +183,12 @@ export function advanceTrack(prev: TrackState, points: readonly WindowPoint[], d
   for (const [ts, v] of window) {
     const { state, step } = stepCounter(counter, ts, v, defs, opts);
     counter = state;
-    if (step && ts >= earliestNew) steps.push(step);
+    if (step && ts >= earliestNew) out.steps.push(step);
   }
   // The window, its oldest points beyond WINDOW_POINTS folded into the checkpoint.
   const ts = window.map((p) => p[0]);
   const values = window.map((p) => p[1]);
   const from = Math.max(0, ts.length - WINDOW_POINTS);
   const [base, baseAt] = stepThrough(checkpoint, 0, 0, from, ts, values, defs, opts);
-  return { state: { base, baseAt, ts, values, from, to: ts.length, head: counter, headAt: ts.length, headOf }, steps, tooLate };
+  return { base, baseAt, ts, values, from, to: ts.length, head: counter, headAt: ts.length, headOf };
 }
