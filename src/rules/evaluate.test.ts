@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeterContext, Wiring } from '../domain/archive.js';
 import type { CustomerClass } from '../domain/customer-class.js';
 import type { AnySample } from '../domain/sample.js';
-import { evaluate, planKey, type MeterRuleState } from './evaluate.js';
+import { evaluate, planKey, RECENT_KEY, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
 const T0 = Date.UTC(2025, 0, 6, 0, 0);
@@ -228,5 +228,36 @@ describe('plans shared by alike meters', () => {
     expect(raised(a)).toEqual([]);
     expect(raised(b)[0]).toMatch(/^m2 raise /);
     expect(raised(c)).toEqual([]);
+  });
+});
+
+describe('recent curve points kept for pairing kinds across batches (16 per kind)', () => {
+  const at = (i: number) => T0 + i * Q;
+  const v = (i: number, a = 220): AnySample => ({ kind: 'voltage', meterId: 'm1', tsMs: at(i), values: { a, b: 220, c: 220 }, multiplier: 1 });
+  const recentOf = (batches: AnySample[][]) => {
+    let state: MeterRuleState = {};
+    for (const b of batches) state = run(ctx(['KEY']), b, state).state;
+    return state[RECENT_KEY] as { voltage: [number, { a: number }][]; current: unknown[] };
+  };
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+
+  it.each([
+    ['in order, one batch', [range(0, 5).map((i) => v(i))], range(0, 5)],
+    ['in order over two batches, past 16', [range(0, 16).map((i) => v(i)), range(16, 19).map((i) => v(i))], range(3, 19)],
+    ['20 in one batch', [range(0, 20).map((i) => v(i))], range(4, 20)],
+    ['shuffled in one batch', [[v(3), v(0), v(2), v(1)]], range(0, 4)],
+    ['a late point among kept ones', [[v(0), v(1), v(3)], [v(2)]], range(0, 4)],
+    ['late points past 16 keep the newest 16', [range(2, 18).map((i) => v(i)), [v(0), v(1)]], range(2, 18)],
+  ] as const)('%s', (_name, batches, expected) => {
+    expect(recentOf(batches.map((b) => [...b])).voltage.map(([ts]) => (ts - T0) / Q)).toEqual(expected);
+  });
+
+  it('a resent timestamp replaces its point; a kind the batch did not bring keeps its array', () => {
+    const recent = recentOf([[v(0, 221), v(1, 222)], [v(1, 250)]]);
+    expect(recent.voltage.map(([ts, x]) => [(ts - T0) / Q, x.a])).toEqual([[0, 221], [1, 250]]);
+    let state = run(ctx(['KEY']), [v(0)]).state;
+    const before = (state[RECENT_KEY] as { current: unknown[] }).current;
+    state = run(ctx(['KEY']), [v(1)], state).state;
+    expect((state[RECENT_KEY] as { current: unknown[] }).current).toBe(before);
   });
 });

@@ -33,32 +33,50 @@ type Recent = { voltage: [number, PhaseValues][]; current: [number, PhaseValues]
 
 /** The recent points with this batch's curve samples added; a kind this batch did not bring keeps its array. */
 function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): Recent {
-  const out: Recent = { voltage: prev?.voltage ?? [], current: prev?.current ?? [], load: prev?.load ?? [] };
-  const copied = { voltage: false, current: false, load: false };
-  const unsorted = { voltage: false, current: false, load: false };
+  return {
+    voltage: withSamples(prev?.voltage ?? [], samples, 'voltage'),
+    current: withSamples(prev?.current ?? [], samples, 'current'),
+    load: withSamples(prev?.load ?? [], samples, 'load'),
+  };
+}
+
+/** One kind's recent points with the batch's samples of that kind, in time order, the newest RECENT_POINTS. */
+function withSamples<V>(list: [number, V][], samples: readonly AnySample[], kind: CurveKind): [number, V][] {
+  let count = 0;
+  let inOrder = true;
+  let last = list.length > 0 ? list[list.length - 1][0] : Number.NEGATIVE_INFINITY;
   for (const s of samples) {
-    if (s.kind === 'reading') continue;
-    if (!copied[s.kind]) {
-      (out as Record<CurveKind, unknown[]>)[s.kind] = out[s.kind].slice();
-      copied[s.kind] = true;
-    }
-    const list = out[s.kind] as [number, unknown][];
-    const last = list.length > 0 ? list[list.length - 1][0] : Number.NEGATIVE_INFINITY;
-    if (!unsorted[s.kind] && s.tsMs > last) {
-      list.push([s.tsMs, s.values]);
-      continue;
-    }
-    const at = list.findIndex(([ts]) => ts === s.tsMs);
-    if (at >= 0) list.splice(at, 1);
-    list.push([s.tsMs, s.values]);
-    unsorted[s.kind] = true;
+    if (s.kind !== kind) continue;
+    count++;
+    if (s.tsMs > last) last = s.tsMs;
+    else inOrder = false;
   }
-  for (const k of CURVE_KINDS) {
-    if (!copied[k]) continue;
-    if (unsorted[k]) (out[k] as [number, unknown][]).sort((a, b) => a[0] - b[0]);
-    if (out[k].length > RECENT_POINTS) out[k].splice(0, out[k].length - RECENT_POINTS);
+  if (count === 0) return list;
+  if (!inOrder) return mergedRecent(list, samples, kind);
+  // The usual case, every sample after the last point: one array of the final size, no copy grown or trimmed.
+  const size = Math.min(RECENT_POINTS, list.length + count);
+  const next = new Array<[number, V]>(size);
+  let j = 0;
+  for (let i = list.length - Math.max(0, size - count); i < list.length; i++) next[j++] = list[i];
+  let skip = count - (size - j);
+  for (const s of samples) {
+    if (s.kind !== kind || skip-- > 0) continue;
+    next[j++] = [s.tsMs, s.values as V];
   }
-  return out;
+  return next;
+}
+
+/** A sample of a timestamp already there replaces its point; then sorted and trimmed to RECENT_POINTS. */
+function mergedRecent<V>(list: readonly [number, V][], samples: readonly AnySample[], kind: CurveKind): [number, V][] {
+  const out = list.slice();
+  for (const s of samples) {
+    if (s.kind !== kind) continue;
+    const at = out.findIndex(([ts]) => ts === s.tsMs);
+    if (at >= 0) out.splice(at, 1);
+    out.push([s.tsMs, s.values as V]);
+  }
+  out.sort((a, b) => a[0] - b[0]);
+  return out.length > RECENT_POINTS ? out.slice(out.length - RECENT_POINTS) : out;
 }
 
 /** Kinds as bits, so a track's needs are checked against a point with two integer tests. */
