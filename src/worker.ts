@@ -30,6 +30,8 @@ export interface WorkerOptions {
   /** Shorter than the defaults (notify/redis-options.ts, 10 s and 5 s) only in tests of stalled-job recovery. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Shorter than the default (queue-worker.bullmq.ts, 5 s) only in tests of writes while a job is held. */
+  flushEveryMs?: number;
 }
 
 export interface RuleWorkerProcess {
@@ -71,6 +73,7 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
     log: opts.log.child({ step: 'rule-worker' }),
     lockDurationMs: opts.lockDurationMs,
     stalledIntervalMs: opts.stalledIntervalMs,
+    flushEveryMs: opts.flushEveryMs,
   });
   return {
     async close() {

@@ -18,6 +18,8 @@ export interface RuleWorkerOptions extends RuleQueueOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** FLUSH_EVERY_MS unless set: tests shorten it to see writes while a job is held. */
+  flushEveryMs?: number;
 }
 
 export interface RuleWorkers {
@@ -28,12 +30,13 @@ export interface RuleWorkers {
 // Jobs waiting behind the current one that are evaluated with it: samples of one meter spread over several
 // queued jobs (a concentrator back-filling) are then seen in time order instead of job order.
 const LOOKAHEAD_JOBS = 50;
-// A job is held open while the jobs queued behind it are evaluated, and completes, with those removed, only
-// once the rule states they changed are written: until then the wait list holds what a crash would evaluate
-// again, as the ingest journal does for the inline runner. A meter's state (kilobytes of JSON) is then written
-// once per hold instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s.
-const HOLD_MS = 5_000;
-// A hold ends sooner once no job has come for this long, so a quiet shard writes its states promptly.
+// A job is held open while the jobs queued behind it are evaluated as they come. Those stay in the wait list until
+// a write of the rule states they changed covers them, so the list holds what a crash would evaluate again, as
+// the ingest journal does for the inline runner. A meter's state (kilobytes of JSON) is then written once every
+// FLUSH_EVERY_MS instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s. Writes run
+// beside the evaluations (the engine interleaves them in slices), so a write does not stop the shard.
+const FLUSH_EVERY_MS = 5_000;
+// The held job completes once no job has come for this long, or when the worker closes.
 const HOLD_LULL_MS = 1_000;
 const POLL_MS = 50;
 // After a failed evaluation (database down) the shard pauses, the job goes back to the head of the line
@@ -89,33 +92,77 @@ function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: numbe
   return worker;
 }
 
-/** Evaluates this job and those queued behind it as they come, then writes their meters' states (HOLD_MS). */
+/** A write of rule states under way, and how many of the held jobs (the oldest) it covers. */
+interface Flush {
+  covered: number;
+  done: boolean;
+  /** Resolves with the write's error, if any, once it is done: nothing is left rejected unobserved meanwhile. */
+  outcome: Promise<unknown>;
+}
+
+function startFlush(engine: RuleEngine, meterIds: Set<string>, covered: number): Flush {
+  const flush: Flush = { covered, done: false, outcome: Promise.resolve() };
+  flush.outcome = engine.flush([...meterIds]).then(
+    () => undefined,
+    (err: unknown) => err ?? new Error('rule state write failed'),
+  ).finally(() => (flush.done = true));
+  return flush;
+}
+
+/** Evaluates this job and those queued behind it as they come; completes once their states are all written. */
 async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<RuleJobData>, opts: ShardOptions, closing: () => boolean): Promise<RuleJobResult> {
-  const startedMs = Date.now();
-  let lastJobMs = startedMs;
-  // The waiting jobs evaluated so far: the oldest ones, which stay at the front of the list until removed.
+  let lastJobMs = Date.now();
+  let flushedAtMs = lastJobMs;
+  // Waiting jobs evaluated here and not yet covered by a finished write: the oldest of the wait list.
   const held: Job<RuleJobData>[] = [];
-  const meterIds = new Set<string>();
+  let meterIds = new Set<string>();
+  let flush: Flush | undefined;
+  let jobs = 1;
   let alarmChanges = 0;
+  // Written jobs are removed between two reads of the wait list, never during one: reads index past held.
+  const settle = async (f: Flush) => {
+    const error = await f.outcome;
+    if (error) throw error;
+    await removeJobs(held.splice(0, f.covered));
+  };
   for (let batch: Job<RuleJobData>[] = [job]; ; batch = []) {
+    if (flush?.done) {
+      await settle(flush);
+      flush = undefined;
+    }
     // Oldest first: taking later jobs while skipping earlier ones would turn the earlier samples into replays.
     const next = await queue.getWaiting(held.length, held.length + LOOKAHEAD_JOBS - 1);
     held.push(...next);
     batch.push(...next);
+    jobs += next.length;
     if (batch.length > 0) {
       alarmChanges += await evaluateJobs(batch, opts, meterIds);
       lastJobMs = Date.now();
     }
     const nowMs = Date.now();
-    if (closing() || nowMs - startedMs >= HOLD_MS || nowMs - lastJobMs >= HOLD_LULL_MS) break;
-    if (next.length === 0) await new Promise((r) => setTimeout(r, POLL_MS));
+    if (closing() || nowMs - lastJobMs >= HOLD_LULL_MS) break;
+    if (!flush && nowMs - flushedAtMs >= (opts.flushEveryMs || FLUSH_EVERY_MS)) {
+      flush = startFlush(opts.engine, meterIds, held.length);
+      meterIds = new Set();
+      flushedAtMs = nowMs;
+    }
+    if (next.length === 0) await sleep(POLL_MS);
   }
+  if (flush) await settle(flush);
   await opts.engine.flush([...meterIds]);
-  // Their samples are evaluated and written now, so running them would only replay them. A removal that fails
-  // (the job was taken meanwhile) is harmless for the same reason.
-  await Promise.all(held.map((j) => j.remove().catch(() => undefined)));
-  return { jobs: held.length + 1, alarmChanges };
+  await removeJobs(held);
+  return { jobs, alarmChanges };
 }
+
+/**
+ * Their samples are evaluated and written, so running them would only replay them. A removal that fails (the job
+ * was taken meanwhile) is harmless for the same reason.
+ */
+async function removeJobs(jobs: readonly Job<RuleJobData>[]): Promise<void> {
+  await Promise.all(jobs.map((j) => j.remove().catch(() => undefined)));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function evaluateJobs(jobs: readonly Job<RuleJobData>[], opts: ShardOptions, meterIds: Set<string>): Promise<number> {
   const samples = jobs.flatMap((j) => j.data.samples);

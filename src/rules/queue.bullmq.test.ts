@@ -88,7 +88,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     return r;
   }
 
-  async function workers(extra: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): Promise<RuleWorkers> {
+  async function workers(extra: { lockDurationMs?: number; stalledIntervalMs?: number; flushEveryMs?: number } = {}): Promise<RuleWorkers> {
     const engine = await createRuleEngine({ sql: db.sql, log });
     const w = await startRuleWorkers({
       connection: redis, prefix, shards: SHARDS, engine, log, ...extra,
@@ -186,8 +186,29 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 
+  it('writes the states of a job held under a steady flow every flushEveryMs, and removes the jobs written', async () => {
+    const r = await runner();
+    await workers({ flushEveryMs: 200 });
+    const [q] = openRuleQueues({ connection: redis, prefix, shards: SHARDS }).filter((_, shard) => shard === shardOf('m1', SHARDS));
+    closers.push(() => q.close());
+    const stored = async () => (await db.sql.query<{ version: string }>(`SELECT version FROM rule_state WHERE meter_id = 'm1'`)).rows.map((x) => Number(x.version));
+    const seen = { writtenWhileHeld: false, maxWaiting: 0 };
+    // A point every 100 ms for 2 s: the first job is held throughout (no lull of 1 s).
+    for (let i = 0; i < 20; i++) {
+      await r.submit([{ kind: 'voltage', meterId: 'm1', tsMs: T0 + i * Q, values: { a: 220, b: 220, c: 220 }, multiplier: 1 }]);
+      await new Promise((res) => setTimeout(res, 100));
+      const [active, waiting, versions] = await Promise.all([q.getActiveCount(), q.getWaitingCount(), stored()]);
+      if (i >= 5) seen.writtenWhileHeld ||= active === 1 && versions.length === 1;
+      seen.maxWaiting = Math.max(seen.maxWaiting, waiting);
+    }
+    await until(() => queuesIdle());
+    expect(seen.writtenWhileHeld).toBe(true);
+    // 20 jobs came; those written were removed while the flow went on.
+    expect(seen.maxWaiting).toBeLessThan(10);
+  });
+
   it('a worker killed after evaluating a job, before writing the states, loses nothing: the held jobs run again', async () => {
-    const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
+    const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500, flushEveryMs: 200 };
     // Reads go on, writes wait: the child evaluates the first points but cannot write their state.
     const release = await holding(db, (tx) => tx.query('LOCK TABLE rule_state IN EXCLUSIVE MODE'));
     const child = spawnWorker({ redis: { url: REDIS_URL, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...tuning });
