@@ -34,8 +34,11 @@ const LOOKAHEAD_JOBS = 50;
 // a write of the rule states they changed covers them, so the list holds what a crash would evaluate again, as
 // the ingest journal does for the inline runner. A meter's state (kilobytes of JSON) is then written once every
 // FLUSH_EVERY_MS instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s. Writes run
-// beside the evaluations (the engine interleaves them in slices), so a write does not stop the shard.
+// beside the evaluations (the engine interleaves them in slices), so a write does not stop the shard; as for the
+// inline runner's persists (downstream.ts), FLUSH_SPACING times the last write's duration passes between two, so
+// writing takes a bounded share of the time under load.
 const FLUSH_EVERY_MS = 5_000;
+const FLUSH_SPACING = 4;
 // The held job completes once no job has come for this long, or when the worker closes.
 const HOLD_LULL_MS = 1_000;
 const POLL_MS = 50;
@@ -95,13 +98,14 @@ function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: numbe
 /** A write of rule states under way, and how many of the held jobs (the oldest) it covers. */
 interface Flush {
   covered: number;
+  startedMs: number;
   done: boolean;
   /** Resolves with the write's error, if any, once it is done: nothing is left rejected unobserved meanwhile. */
   outcome: Promise<unknown>;
 }
 
 function startFlush(engine: RuleEngine, meterIds: Set<string>, covered: number): Flush {
-  const flush: Flush = { covered, done: false, outcome: Promise.resolve() };
+  const flush: Flush = { covered, startedMs: Date.now(), done: false, outcome: Promise.resolve() };
   flush.outcome = engine.flush([...meterIds]).then(
     () => undefined,
     (err: unknown) => err ?? new Error('rule state write failed'),
@@ -113,6 +117,7 @@ function startFlush(engine: RuleEngine, meterIds: Set<string>, covered: number):
 async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<RuleJobData>, opts: ShardOptions, closing: () => boolean): Promise<RuleJobResult> {
   let lastJobMs = Date.now();
   let flushedAtMs = lastJobMs;
+  let flushTookMs = 0;
   // Waiting jobs evaluated here and not yet covered by a finished write: the oldest of the wait list.
   const held: Job<RuleJobData>[] = [];
   let meterIds = new Set<string>();
@@ -123,6 +128,8 @@ async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<R
   const settle = async (f: Flush) => {
     const error = await f.outcome;
     if (error) throw error;
+    flushedAtMs = Date.now();
+    flushTookMs = flushedAtMs - f.startedMs;
     await removeJobs(held.splice(0, f.covered));
   };
   for (let batch: Job<RuleJobData>[] = [job]; ; batch = []) {
@@ -141,10 +148,9 @@ async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<R
     }
     const nowMs = Date.now();
     if (closing() || nowMs - lastJobMs >= HOLD_LULL_MS) break;
-    if (!flush && nowMs - flushedAtMs >= (opts.flushEveryMs || FLUSH_EVERY_MS)) {
+    if (!flush && nowMs - flushedAtMs >= Math.max(opts.flushEveryMs || FLUSH_EVERY_MS, FLUSH_SPACING * flushTookMs)) {
       flush = startFlush(opts.engine, meterIds, held.length);
       meterIds = new Set();
-      flushedAtMs = nowMs;
     }
     if (next.length === 0) await sleep(POLL_MS);
   }
