@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
 import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../notify/redis-options.js';
 import type { RuleEngine } from './engine.js';
-import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
+import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type AlarmChangesPublisher, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
 
 export interface RuleWorkerOptions extends RuleQueueOptions {
@@ -52,10 +52,10 @@ const MAX_STALLED = 3;
 export async function startRuleWorkers(opts: RuleWorkerOptions): Promise<RuleWorkers> {
   const queues = openRuleQueues(opts, opts.log);
   await Promise.all(queues.map((q) => q.setGlobalConcurrency(1)));
-  const publishers = queues.map((_, shard) => alarmChangesPublisher(opts, shard));
+  const publishers = queues.map((_, shard) => alarmChangesPublisher(opts, shard, opts.log));
   const workers = queues.map((queue, shard) => startShardWorker(queue, shard, { ...opts, publisher: publishers[shard] }));
   // Closing a BullMQ connection that is still initialising makes it emit an 'error' nobody listens to any more.
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await Promise.all([...workers, ...publishers].map((w) => w.waitUntilReady()));
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
@@ -64,7 +64,7 @@ export async function startRuleWorkers(opts: RuleWorkerOptions): Promise<RuleWor
   };
 }
 
-type ShardOptions = RuleWorkerOptions & { publisher: ReturnType<typeof alarmChangesPublisher> };
+type ShardOptions = RuleWorkerOptions & { publisher: AlarmChangesPublisher };
 
 function startShardWorker(queue: Queue<RuleJobData, RuleJobResult>, shard: number, opts: ShardOptions): Worker {
   const log = opts.log.child({ queue: ruleQueueName(shard) });

@@ -47,10 +47,20 @@ interface AlarmChangeEvents extends QueueEventsListener {
   [ALARM_CHANGES_EVENT]: (args: { changes: string }, id: string) => void;
 }
 
-export function alarmChangesPublisher(opts: RuleQueueOptions, shard: number): { publish(changes: readonly AlarmChange[]): Promise<void>; close(): Promise<void> } {
-  const producer = new QueueEventsProducer(ruleQueueName(shard), { connection: opts.connection, prefix: opts.prefix });
+export interface AlarmChangesPublisher {
+  publish(changes: readonly AlarmChange[]): Promise<void>;
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The worker side of the event stream that listenForChanges reads. */
+export function alarmChangesPublisher(opts: RuleQueueOptions, shard: number, log: Logger): AlarmChangesPublisher {
+  const name = ruleQueueName(shard);
+  const producer = new QueueEventsProducer(name, { connection: opts.connection, prefix: opts.prefix });
+  producer.on('error', (err) => logRedisError(log, err, 'rule queue events connection failed; retrying', { queue: name }));
   return {
     publish: (changes) => producer.publishEvent({ eventName: ALARM_CHANGES_EVENT, changes: JSON.stringify(changes) }, EVENTS_MAX_LEN),
+    waitUntilReady: () => producer.waitUntilReady(),
     close: () => producer.close(),
   };
 }
