@@ -243,9 +243,9 @@ function fingerprintOf(def: TrackDef): string {
   return hash.toString(36);
 }
 
-// One track's new points and what advancing it produced, refilled for every track of every evaluation instead of
-// arrays each: a fleet pass evaluates ~20 tracks per meter, and advanceTrack keeps none of them. The arrays are
-// overwritten, never truncated: truncating an array to zero frees its backing store, regrown at the next push.
+// One track's new points (refilled for every track) and what advancing the tracks produced (per evaluation),
+// instead of arrays each: a fleet pass evaluates ~20 tracks per meter, and advanceTrack keeps none of them. The
+// arrays are overwritten, never truncated: truncating one to zero frees its backing store, regrown at the next push.
 const trackPoints: { ts: number[]; values: PointValue[]; n: number } = { ts: [], values: [], n: 0 };
 const advanced: AdvanceOutput = { steps: [], tooLate: 0 };
 
@@ -264,7 +264,7 @@ export function evaluate(
   const bands = opts.bands ?? DEFAULT_VOLTAGE_BANDS;
   const next: MeterRuleState = { ...state };
   const transitions: Transition[] = [];
-  let tooLate = 0;
+  advanced.tooLate = 0;
   let changed = false;
   const mine = samples.filter((s) => s.meterId === ctx.meter.id);
   const recent = state[RECENT_KEY] as Recent | undefined;
@@ -277,9 +277,7 @@ export function evaluate(
   const run = (def: TrackDef, points: NewTrackPoints, key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
     if (points.n === 0) return;
     const prev = asTrackState(next[key], def.tiers.length);
-    advanced.tooLate = 0;
     const state = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced);
-    tooLate += advanced.tooLate;
     if (advanced.steps.length > 0) {
       for (const step of advanced.steps) push(transitions, toTransition(ctx.meter.id, def, step));
       advanced.steps.length = 0;
@@ -309,5 +307,6 @@ export function evaluate(
       for (const p of dailyPoints(ctx, rule, s, day, bands)) run(p.def, { ts: [day.dayStartMs], values: [p.value], n: 1 });
     }
   }
+  const { tooLate } = advanced;
   return changed ? { state: next, changed, transitions, tooLate } : { state, changed, transitions, tooLate };
 }

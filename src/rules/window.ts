@@ -88,7 +88,7 @@ export interface NewTrackPoints {
   n: number;
 }
 
-/** What advancing a track produced besides its state; the caller empties steps between calls. */
+/** What advancing tracks produced besides their states, added up: the caller empties steps and zeroes tooLate. */
 export interface AdvanceOutput {
   steps: Step[];
   tooLate: number;
