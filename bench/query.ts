@@ -30,6 +30,9 @@ export async function query(ctx: Ctx): Promise<void> {
   await phase(ctx, `query: COPY ${rows} rows`, async () => {
     const started = performance.now();
     const copy = `\\copy ${ctx.schema}.telemetry_load (meter_id, ts, p, q, pf, multiplier) FROM pstdin`;
+    // A bulk load makes its days' partitions first, as the service does for each batch (migration 023).
+    const [first, last] = [FIRST_DAY_MS, FIRST_DAY_MS + days * DAY_MS].map((ms) => new Date(ms).toISOString().slice(0, 10));
+    await psql(['-c', `SET search_path = ${ctx.schema}; SELECT telemetry_ensure_days('load', '${first}', '${last}')`]);
     await psql(['-c', copy], Readable.from(loadCopyRows(meterIds, FIRST_DAY_MS, days)));
     await psql(['-c', `ANALYZE ${ctx.schema}.telemetry_load`]);
     const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import { KIND_COLUMNS, KINDS, type AnySample, type Kind } from '../domain/sample.js';
 import { copyBinary } from './copy-binary.js';
+import { DayPartitions } from './day-partitions.pg.js';
 import type { Series, TelemetryStore, WriteResult } from './store.js';
 
 /**
@@ -8,23 +9,25 @@ import type { Series, TelemetryStore, WriteResult } from './store.js';
  * by binary COPY straight into the table, the fastest path; a batch that hits an existing key (a re-send,
  * a replay after a crash) fails as a whole and is redone as an upsert. The upsert passes the rows
  * as arrays spread by unnest; ON CONFLICT turns a re-send into an update only when a value
- * differs, and RETURNING (xmax <> 0) tells new rows from overwritten ones.
+ * differs. The tables are partitioned by UTC day,
+ * and a batch's days are made before it is written (DayPartitions).
  */
 export function createPgTelemetryStore(sql: Sql): TelemetryStore {
   const upserts = Object.fromEntries(KINDS.map((k) => [k, upsertStatement(k)])) as Record<Kind, string>;
   const selects = Object.fromEntries(KINDS.map((k) => [k, selectStatement(k)])) as Record<Kind, string>;
+  const partitions = new DayPartitions(sql);
+
+  const writeKind = async (kind: Kind, group: AnySample[]): Promise<WriteResult> => {
+    if (sql.copyIn && (await copied(sql.copyIn, kind, group))) return { inserted: group.length, overwritten: 0, duplicates: 0 };
+    const { written, overwritten } = (await sql.query<{ written: number; overwritten: number }>(upserts[kind], columnsOf(kind, group))).rows[0];
+    return { inserted: written - overwritten, overwritten, duplicates: group.length - written };
+  };
 
   return {
     async write(samples) {
       const byKind = groupByKind(samples);
       const results = await Promise.all(
-        KINDS.filter((k) => byKind[k].length > 0).map(async (kind) => {
-          const group = byKind[kind];
-          if (sql.copyIn && (await copied(sql.copyIn, kind, group))) return { inserted: group.length, overwritten: 0, duplicates: 0 };
-          const res = await sql.query<{ overwritten: boolean }>(upserts[kind], columnsOf(kind, group));
-          const overwritten = res.rows.reduce((n, r) => n + (r.overwritten ? 1 : 0), 0);
-          return { inserted: res.rows.length - overwritten, overwritten, duplicates: group.length - res.rows.length };
-        }),
+        KINDS.filter((k) => byKind[k].length > 0).map((kind) => partitions.around(kind, byKind[kind], () => writeKind(kind, byKind[kind]))),
       );
       return results.reduce<WriteResult>(
         (sum, r) => ({ inserted: sum.inserted + r.inserted, overwritten: sum.overwritten + r.overwritten, duplicates: sum.duplicates + r.duplicates }),
@@ -65,15 +68,21 @@ export function tableOf(kind: Kind): string {
 }
 
 function upsertStatement(kind: Kind): string {
+  const table = tableOf(kind);
   const cols = [...(KIND_COLUMNS[kind] as readonly string[]), 'multiplier'];
+  const vs = cols.map((_, i) => `v${i}`).join(', ');
   const params = cols.map((_, i) => `$${i + 3}::float8[]`).join(', ');
   const changed = cols.map((c) => `t.${c} IS DISTINCT FROM excluded.${c}`).join(' OR ');
-  return `INSERT INTO ${tableOf(kind)} AS t (meter_id, ts, ${cols.join(', ')})
-    SELECT m, to_timestamp(ms / 1000.0), ${cols.map((_, i) => `v${i}`).join(', ')}
-    FROM unnest($1::text[], $2::float8[], ${params}) AS u(m, ms, ${cols.map((_, i) => `v${i}`).join(', ')})
-    ON CONFLICT (meter_id, ts) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}
-    WHERE ${changed}
-    RETURNING (xmax <> 0) AS overwritten`;
+  // RETURNING cannot read xmax (new row or updated one) from a partitioned table: rows are told apart by whether
+  // their key existed when the statement began. A row another writer inserts meanwhile counts as new here.
+  return `WITH u AS (SELECT m, to_timestamp(ms / 1000.0) AS ts, ${vs} FROM unnest($1::text[], $2::float8[], ${params}) AS u(m, ms, ${vs})),
+    existed AS (SELECT t.meter_id, t.ts FROM ${table} t JOIN u ON t.meter_id = u.m AND t.ts = u.ts),
+    written AS (
+      INSERT INTO ${table} AS t (meter_id, ts, ${cols.join(', ')}) SELECT * FROM u
+      ON CONFLICT (meter_id, ts) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}
+      WHERE ${changed}
+      RETURNING t.meter_id, t.ts)
+    SELECT count(*)::int AS written, count(e.meter_id)::int AS overwritten FROM written w LEFT JOIN existed e USING (meter_id, ts)`;
 }
 
 function selectStatement(kind: Kind): string {

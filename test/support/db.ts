@@ -18,16 +18,19 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
-/** A migrated database of one flavour: in-memory PGlite, or a fresh schema on the real server. */
-export async function openTestDatabase(flavour: 'pglite' | 'postgres'): Promise<TestDatabase> {
+/**
+ * A migrated database of one flavour: in-memory PGlite, or a fresh schema on the real server. `migrateThrough`
+ * stops at that migration, as an older release left a database.
+ */
+export async function openTestDatabase(flavour: 'pglite' | 'postgres', opts: { migrateThrough?: string } = {}): Promise<TestDatabase> {
   if (flavour === 'pglite') {
     const sql = await openPglite();
-    await migrate(sql);
+    await migrate(sql, { through: opts.migrateThrough });
     return { sql, drop: () => sql.close() };
   }
   const schema = uniqueName('lw_test');
   const sql = await openPg({ url: TEST_DATABASE_URL, schema, maxConnections: 4 });
-  await migrate(sql);
+  await migrate(sql, { through: opts.migrateThrough });
   return {
     sql,
     schema,
@@ -36,6 +39,11 @@ export async function openTestDatabase(flavour: 'pglite' | 'postgres'): Promise<
       await sql.close();
     },
   };
+}
+
+/** Makes the telemetry tables' partitions of these UTC days (inclusive), for tests that insert rows in SQL. */
+export async function ensureTelemetryDays(sql: Sql, firstDay: string, lastDay: string): Promise<void> {
+  await sql.query(`SELECT telemetry_ensure_days(k, $1::date, $2::date) FROM unnest(ARRAY['voltage', 'current', 'load', 'reading']) AS k`, [firstDay, lastDay]);
 }
 
 /** Both flavours, for `describe.each(DB_FLAVOURS)`: every store test runs on PGlite and on the server. */

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_FLAVOURS, openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { DB_FLAVOURS, ensureTelemetryDays, openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { ApiError } from '../errors.js';
 import { createOverviewQueriesPg } from '../overview.pg.js';
 import { overviewRoutes } from './overview.js';
@@ -16,6 +16,7 @@ describe.each(DB_FLAVOURS)('overview routes on %s', (flavour) => {
 
   async function open(nowMs: number) {
     db = await openTestDatabase(flavour);
+    await ensureTelemetryDays(db.sql, '2026-11-23', '2026-11-25');
     await db.sql.query(`INSERT INTO concentrators (id, online) VALUES ('k1', true), ('k2', false), ('k3', NULL), ('k4', true)`);
     await db.sql.query(`INSERT INTO customers (id, name, classes) VALUES ('c1', 'Steelworks', '{KEY,TOP100}'), ('c2', 'Mall', '{KEY}'), ('c3', 'Shop', '{LV_NONRES}')`);
     await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) VALUES

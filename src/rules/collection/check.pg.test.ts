@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_FLAVOURS, openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { DB_FLAVOURS, ensureTelemetryDays, openTestDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { createCollectionChecker } from './check.js';
 
 const DAY = '2025-01-06';
@@ -15,6 +15,7 @@ describe.each(DB_FLAVOURS)('collection checks on %s', (flavour) => {
 
   async function setUp() {
     db = await openTestDatabase(flavour);
+    await ensureTelemetryDays(db.sql, '2025-01-01', '2025-01-10');
     await db.sql.exec(`
       INSERT INTO customers (id, name, classes) VALUES ('CK', 'Key works', '{KEY}'), ('CR1', 'Home 1', '{RESIDENTIAL}'), ('CR2', 'Home 2', '{RESIDENTIAL}');
       INSERT INTO concentrators (id) VALUES ('T1');
