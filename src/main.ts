@@ -266,6 +266,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     onStored: (samples) => live.publishSamples(samples),
     afterStore: (samples) => rules.submit(samples),
     checkpoint: (pos) => journal.checkpoint(pos),
+    release: (pos) => journal.release(pos),
     persistDownstream: () => rules.persist(),
     onStoreHealth(failure) {
       storeFailure = failure;

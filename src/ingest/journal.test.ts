@@ -186,6 +186,29 @@ describe('Journal memory bound (maxMemoryBytes)', () => {
     await journal.settle();
   });
 
+  it('hands out the rest as stored records are released, with no checkpoint, and replays them all after a restart', async () => {
+    const dir = await tempDir();
+    const first = await Journal.open(dir, { segmentBytes: 4096, maxMemoryBytes: MEMORY_MAX });
+    const seen: JournalRecord[] = [];
+    first.journal.onDurable = (records) => seen.push(...records);
+    await appendAll(first.journal, 1000, []);
+    // Stored, but what follows storing is not durable yet: released, never checkpointed.
+    const deadline = Date.now() + 5_000;
+    for (let released = 0; (seen.length < 1000 || released < seen.length) && Date.now() < deadline; await new Promise((r) => setTimeout(r, 2))) {
+      if (released < seen.length) first.journal.release(seen.at(-1)!.position);
+      released = seen.length;
+    }
+    expect(payloads(seen)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(first.journal.memoryBytes).toBe(0);
+    expect(first.journal.bufferedBytes).toBeGreaterThan(20 * MEMORY_MAX);
+    await first.journal.close();
+
+    const second = await Journal.open(dir, { segmentBytes: 4096 });
+    expect(second.backlogRecords).toBe(1000);
+    expect(second.backlog.map((r) => r.id)).toEqual(seen.map((r) => r.id));
+    await second.journal.close();
+  });
+
   it('reads a restart backlog back in bounded steps, with the ids it had', async () => {
     const dir = await tempDir();
     const first = await Journal.open(dir, { segmentBytes: 4096 });

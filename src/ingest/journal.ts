@@ -22,11 +22,11 @@ import { listSegments, openSegment, parseRecords, readWhole, recordHeader, scanS
  * acknowledged until a checkpoint makes room: the broker's hooks wait on them, so devices see
  * no PUBACK and aedes stops reading their sockets, and nothing is dropped.
  *
- * Memory-bounded: the consumer holds what it was handed until it checkpoints it, so at most
- * maxMemoryBytes of unstored records are handed out at a time. Beyond that, durable records stay
- * on disk only (acknowledged all the same) and are read back from the segments, in order, once
- * the consumer's checkpoints have freed half the budget; the recovered backlog of a restart is
- * read the same way. A long store outage then grows the disk buffer, not the heap.
+ * Memory-bounded: the consumer holds what it was handed until it releases it (stored) or
+ * checkpoints it, so at most maxMemoryBytes of unstored records are handed out at a time. Beyond
+ * that, durable records stay on disk only (acknowledged all the same) and are read back from the
+ * segments, in order, once the consumer has freed half the budget; the recovered backlog of a
+ * restart is read the same way. A long store outage then grows the disk buffer, not the heap.
  */
 export type { JournalPosition, JournalRecord } from './journal-segments.js';
 
@@ -34,7 +34,7 @@ export interface JournalOptions {
   segmentBytes: number;
   /** Journaled-but-not-stored bytes at which appends are held; unbounded when absent. */
   maxBufferedBytes?: number;
-  /** Handed-out-but-not-checkpointed bytes beyond which records wait on disk; unbounded when absent. */
+  /** Handed-out bytes not yet released or checkpointed beyond which records wait on disk; unbounded when absent. */
   maxMemoryBytes?: number;
   onFlush?: (seconds: number, records: number) => void;
   /** Called whenever the buffered byte count changes (metrics). */
@@ -79,6 +79,8 @@ export class Journal {
   /** Bytes appended (written or pending) since open, recovered backlog included: a position's address is base of its segment + offset. */
   private appendedBytes: number;
   private checkpointedBytes = 0;
+  /** Address up to which the consumer is done with the records (stored): their memory is free, whether or not checkpointed. */
+  private releasedBytes = 0;
   private readonly segmentBase: Map<number, number>;
   /** Address just after the last record handed to onDurable (or in the opening backlog). */
   private handedOutBytes: number;
@@ -113,7 +115,7 @@ export class Journal {
   /**
    * Opens the journal in dir, recovering what was journaled after the last checkpoint: the first
    * records of it (up to maxMemoryBytes) are the backlog; the rest follow through onDurable as
-   * checkpoints make room. backlogRecords counts all of it.
+   * releases and checkpoints make room. backlogRecords counts all of it.
    */
   static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; backlog: JournalRecord[]; backlogRecords: number }> {
     await mkdir(dir, { recursive: true });
@@ -161,9 +163,9 @@ export class Journal {
     return this.appendedBytes - this.checkpointedBytes;
   }
 
-  /** Bytes handed to the consumer and not yet checkpointed: what of the backlog is held in memory. */
+  /** Bytes handed to the consumer and not yet released: what of the backlog is held in memory. */
   get memoryBytes(): number {
-    return this.handedOutBytes - this.checkpointedBytes;
+    return this.handedOutBytes - this.releasedBytes;
   }
 
   /** At the cap: new appends wait (unacknowledged) until the store catches up. */
@@ -171,11 +173,25 @@ export class Journal {
     return this.options.maxBufferedBytes !== undefined && this.bufferedBytes >= this.options.maxBufferedBytes;
   }
 
-  /** Everything up to pos has been stored; older segments may go. Writes are coalesced, latest wins. */
+  /**
+   * The consumer holds nothing of the records up to pos any more (they are stored), though they stay in the journal
+   * until checkpointed: their bytes leave the memory budget. What follows storing (rules, their state's persist)
+   * may take many seconds to checkpoint, and must not hold back the records behind it meanwhile.
+   */
+  release(pos: JournalPosition): void {
+    const base = this.segmentBase.get(pos.segment);
+    if (base === undefined || base + pos.offset <= this.releasedBytes) return;
+    this.releasedBytes = base + pos.offset;
+    this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
+    this.pump();
+  }
+
+  /** Everything up to pos has been stored and what follows is durable; older segments may go. Writes are coalesced, latest wins. */
   checkpoint(pos: JournalPosition): void {
     const base = this.segmentBase.get(pos.segment);
     if (base !== undefined && base + pos.offset > this.checkpointedBytes) {
       this.checkpointedBytes = base + pos.offset;
+      this.releasedBytes = Math.max(this.releasedBytes, this.checkpointedBytes);
       for (const segment of this.segmentBase.keys()) if (segment < pos.segment) this.segmentBase.delete(segment);
       this.options.onBuffered?.(this.bufferedBytes);
       this.options.onMemory?.(this.memoryBytes, this.diskOnlyRecords);
@@ -256,7 +272,7 @@ export class Journal {
     this.pump();
   }
 
-  /** Reads records waiting on disk back to the consumer once at most half the budget is handed out. */
+  /** Reads records waiting on disk back to the consumer once at most half the budget is held. */
   private pump(): void {
     const max = this.options.maxMemoryBytes ?? Infinity;
     if (!this.readFrom || this.reading || this.closed || this.memoryBytes > max / 2) return;

@@ -29,6 +29,7 @@ interface Hooks {
 
 async function pipelineOn(db: TestDatabase, hooks: Hooks) {
   const checkpoints: JournalPosition[] = [];
+  const releases: JournalPosition[] = [];
   const pipeline = new IngestPipeline({
     archive: noArchive,
     telemetry: createPgTelemetryStore(db.sql),
@@ -37,6 +38,7 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     onStored: () => undefined,
     afterStore: hooks.afterStore ?? (async () => undefined),
     checkpoint: (pos) => checkpoints.push(pos),
+    release: (pos) => releases.push(pos),
     persistDownstream: hooks.persistDownstream ?? (async () => undefined),
     onStoreHealth: hooks.onStoreHealth,
     metrics: createMetrics(),
@@ -44,7 +46,7 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     clock: Date.now,
     limits: { maxFutureSkewMs: 60_000, quarantinePayloadMaxBytes: 1024, batchMaxRecords: hooks.batchMaxRecords ?? 100, batchMaxBytes: 1 << 20 },
   });
-  return { pipeline, checkpoints };
+  return { pipeline, checkpoints, releases };
 }
 
 /** Rules whose first evaluation holds on until release(): the batches after it wait for their rules meanwhile. */
@@ -128,11 +130,13 @@ describe('IngestPipeline: downstream work of stored batches', () => {
   it('evaluates the batches stored while the rules were busy together, then checkpoints up to the last of them', async () => {
     db = await openTestDatabase('pglite');
     const rules = firstEvaluationHeld();
-    const { pipeline, checkpoints } = await pipelineOn(db, { batchMaxRecords: 1, afterStore: rules.afterStore });
+    const { pipeline, checkpoints, releases } = await pipelineOn(db, { batchMaxRecords: 1, afterStore: rules.afterStore });
     pipeline.push([record(0), record(1), record(2), record(3)]);
-    // The first batch's rules hold on while the other three are stored.
+    // The first batch's rules hold on while the other three are stored: the journal may free their memory, not forget them.
     await expect.poll(() => pipeline.backlog).toBe(0);
     expect(rules.calls).toBe(1);
+    expect(releases).toEqual([1, 2, 3, 4].map((offset) => ({ segment: 0, offset })));
+    expect(checkpoints).toEqual([]);
     rules.release();
     await pipeline.drain();
     expect(rules.calls).toBe(2);

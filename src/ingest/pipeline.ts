@@ -3,7 +3,7 @@ import type { TelemetryStore, WriteResult } from '../telemetry/store.js';
 import { decodeMessage, decodeStatus, type DecodeLimits, type Rejection } from './decode.js';
 import { intoRounds } from './dedupe.js';
 import { Downstream, RETRY_MAX_MS, RETRY_MIN_MS, sleep, type DownstreamDeps, type Failure } from './downstream.js';
-import type { JournalRecord } from './journal.js';
+import type { JournalPosition, JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';
 import { ClientLogLimiter } from './log-limiter.js';
@@ -26,6 +26,8 @@ export interface PipelineDeps extends Omit<DownstreamDeps, 'onHealth'> {
    * and the latest error) and when both work again: either way ingestion is buffering in the journal.
    */
   onStoreHealth?(failure: Failure | undefined): void;
+  /** Told when the records up to pos are stored: nothing of them is held any more, though not yet checkpointed. */
+  release?(pos: JournalPosition): void;
   limits: { maxFutureSkewMs: number; quarantinePayloadMaxBytes: number; batchMaxRecords: number; batchMaxBytes: number };
 }
 
@@ -107,13 +109,15 @@ export class IngestPipeline {
       try {
         await this.process(batch);
         this.head = end;
+        this.deps.release?.(batch[batch.length - 1].position);
         retryMs = RETRY_MIN_MS;
         if (this.failing) {
           this.deps.log.info({ outageMs: this.deps.clock() - this.failing.sinceMs, backlog: this.backlog }, 'storing works again; replaying the buffered backlog');
           this.failing = undefined;
           this.reportHealth();
         }
-        if (this.head > 10_000 && this.head * 2 > this.queue.length) {
+        // Stored records leave the queue soon: their payloads count as released (release) and must be freed.
+        if (this.head >= 1024 || this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;
         }
