@@ -41,6 +41,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    persistSeconds: new Histogram({
+      name: 'loadwatch_rule_state_persist_seconds',
+      help: 'Time to write the rule state of the meters evaluated since the last persist, before the journal is checkpointed',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
     backlog: new Gauge({
       name: 'loadwatch_ingest_backlog_records',
       help: 'Journaled records not yet stored, queued in memory (those waiting on disk only: loadwatch_ingest_disk_only_records)',

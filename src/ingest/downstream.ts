@@ -175,7 +175,10 @@ export class Downstream {
     this.unpersisted = undefined;
     const startedMs = this.deps.clock();
     this.persisting = persistDownstream().then(
-      () => this.deps.checkpoint(pos),
+      () => {
+        this.deps.metrics.persistSeconds.observe((this.deps.clock() - startedMs) / 1000);
+        this.deps.checkpoint(pos);
+      },
       (err: unknown) => {
         // The batches stay in the journal; the next call covers them, whether a new batch or the retry makes it.
         this.unpersisted ??= pos;

@@ -30,6 +30,7 @@ interface Hooks {
 async function pipelineOn(db: TestDatabase, hooks: Hooks) {
   const checkpoints: JournalPosition[] = [];
   const releases: JournalPosition[] = [];
+  const metrics = createMetrics();
   const pipeline = new IngestPipeline({
     archive: noArchive,
     telemetry: createPgTelemetryStore(db.sql),
@@ -41,12 +42,12 @@ async function pipelineOn(db: TestDatabase, hooks: Hooks) {
     release: (pos) => releases.push(pos),
     persistDownstream: hooks.persistDownstream ?? (async () => undefined),
     onStoreHealth: hooks.onStoreHealth,
-    metrics: createMetrics(),
+    metrics,
     log: createLogger('silent'),
     clock: Date.now,
     limits: { maxFutureSkewMs: 60_000, quarantinePayloadMaxBytes: 1024, batchMaxRecords: hooks.batchMaxRecords ?? 100, batchMaxBytes: 1 << 20 },
   });
-  return { pipeline, checkpoints, releases };
+  return { pipeline, checkpoints, releases, metrics };
 }
 
 /** Rules whose first evaluation holds on until release(): the batches after it wait for their rules meanwhile. */
@@ -75,7 +76,7 @@ describe('IngestPipeline: downstream work of stored batches', () => {
   it('retries a persist that failed while idle, without a new batch, and then checkpoints', async () => {
     db = await openTestDatabase('pglite');
     let persistCalls = 0;
-    const { pipeline, checkpoints } = await pipelineOn(db, {
+    const { pipeline, checkpoints, metrics } = await pipelineOn(db, {
       async persistDownstream() {
         if (++persistCalls === 1) throw new Error('Connection terminated unexpectedly');
       },
@@ -87,6 +88,8 @@ describe('IngestPipeline: downstream work of stored batches', () => {
 
     await expect.poll(() => checkpoints, { timeout: 5_000 }).toEqual([{ segment: 0, offset: 2 }]);
     expect(persistCalls).toBe(2);
+    // Only the persist that succeeded is timed.
+    expect((await metrics.persistSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(1);
     await pipeline.stop();
   });
 
