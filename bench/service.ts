@@ -1,8 +1,9 @@
-/** The service under test, as operators run it (`node --import tsx src/main.ts`), in production mode on PostgreSQL. */
+/** The service under test, as operators run it (`npm start`'s command), in production mode on PostgreSQL. */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startScriptFlags } from '../test/support/start-flags.js';
 import { JsonLink, nodeTsx, spawnTracked, stopTracked } from './children.js';
 
 export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,7 +32,7 @@ export async function adminSql<R extends Record<string, unknown> = Record<string
 
 export async function startServiceChild(schema: string, cpuProfDir?: string, env: Record<string, string> = {}): Promise<ServiceChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-bench-'));
-  const extra = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const extra = [...startScriptFlags(), ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
   const proc = spawnTracked(nodeTsx('src/main.ts', extra), {
     NODE_ENV: 'production',
     HTTP_PORT: '0',

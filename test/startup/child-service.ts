@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startScriptFlags } from '../support/start-flags.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -13,7 +14,7 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** `npm start` as an operator runs it: `node --import tsx src/main.ts` in the repository root. */
+/** `npm start` as an operator runs it: `node <its flags> --import tsx src/main.ts` in the repository root. */
 export class ChildService {
   readonly startedAtMs = performance.now();
   stdout = '';
@@ -24,7 +25,7 @@ export class ChildService {
   /** MQTT_ALLOW_ANONYMOUS defaults to true (startup is not about device security); a test may pass 'false'. */
   constructor(env: Record<string, string>) {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CONFIG_KEYS.test(key)));
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...inherited, MQTT_ALLOW_ANONYMOUS: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...startScriptFlags(), '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...inherited, MQTT_ALLOW_ANONYMOUS: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
