@@ -51,6 +51,20 @@ describe.each(DB_FLAVOURS)('telemetry day partitions on %s', (flavour) => {
     expect(await placement()).toEqual({ telemetry_load_20250701: 4, telemetry_load_20250702: 4, telemetry_load_20250703: 4 });
   });
 
+  // PGlite has one connection: a reader and a writer cannot overlap there.
+  if (flavour === 'postgres') it('makes a day while a reader has the table open, without waiting for it', async () => {
+    db = await openTestDatabase(flavour);
+    const store = createPgTelemetryStore(db.sql);
+    const wrote = await db.sql.transaction(async (tx) => {
+      await tx.query('SELECT count(*) FROM telemetry_load');
+      // A dashboard's query in flight: an ACCESS EXCLUSIVE lock on telemetry_load would wait for this transaction.
+      const write = store.write([load('M1', '2025-08-01T00:00:00Z', 1)]);
+      const timeout = new Promise<'blocked'>((resolve) => setTimeout(resolve, 3_000, 'blocked'));
+      return Promise.race([write, timeout]);
+    });
+    expect(wrote).toEqual({ inserted: 1, overwritten: 0, duplicates: 0 });
+  });
+
   it('keeps rows stored before partitioning in place, takes their days there and new days beside them', async () => {
     db = await openTestDatabase(flavour, { migrateThrough: '022' });
     await db.sql.exec(`INSERT INTO telemetry_load (meter_id, ts, p, multiplier) VALUES

@@ -9,8 +9,8 @@ import type { Series, TelemetryStore, WriteResult } from './store.js';
  * by binary COPY straight into the table, the fastest path; a batch that hits an existing key (a re-send,
  * a replay after a crash) fails as a whole and is redone as an upsert. The upsert passes the rows
  * as arrays spread by unnest; ON CONFLICT turns a re-send into an update only when a value
- * differs. The tables are partitioned by UTC day,
- * and a batch's days are made before it is written (DayPartitions).
+ * differs. The tables are partitioned by UTC day, and a batch's days are made before it is
+ * written (DayPartitions).
  */
 export function createPgTelemetryStore(sql: Sql): TelemetryStore {
   const upserts = Object.fromEntries(KINDS.map((k) => [k, upsertStatement(k)])) as Record<Kind, string>;

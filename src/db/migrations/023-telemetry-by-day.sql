@@ -5,25 +5,32 @@
 -- are those of the days being collected, and old days can be detached or dropped whole.
 --
 -- Partitions are made on demand by telemetry_ensure_days (the store calls it for days it has not seen; a bulk
--- loader calls it before COPY, with a range: SELECT telemetry_ensure_days('load', '2025-06-01', '2025-06-30')). Rows stored before this migration stay in one partition covering everything up to
--- the end of their last day, attached as it is: no rows are copied.
+-- loader calls it before COPY, with a range: SELECT telemetry_ensure_days('load', '2025-06-01', '2025-06-30')).
+-- Rows stored before this migration stay in one partition covering everything up to the end of their last day,
+-- attached as it is: no rows are copied.
+
+-- A day is made as a table of its own, then attached: CREATE TABLE ... PARTITION OF would hold an ACCESS EXCLUSIVE
+-- lock on the whole table (every reader and writer of that kind waits), ATTACH PARTITION only a SHARE UPDATE
+-- EXCLUSIVE one, which lets both go on.
 CREATE FUNCTION telemetry_ensure_days(kind text, days date[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   parent regclass := ('telemetry_' || kind)::regclass;
   ns text := (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = parent);
+  part text;
   d date;
 BEGIN
   FOREACH d IN ARRAY days LOOP
-    CONTINUE WHEN to_regclass(format('%s.%I', ns, 'telemetry_' || kind || '_' || to_char(d, 'YYYYMMDD'))) IS NOT NULL;
+    part := format('%s.%I', ns, 'telemetry_' || kind || '_' || to_char(d, 'YYYYMMDD'));
+    CONTINUE WHEN to_regclass(part) IS NOT NULL;
     BEGIN
-      EXECUTE format('CREATE TABLE %s.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-        ns, 'telemetry_' || kind || '_' || to_char(d, 'YYYYMMDD'), parent,
-        d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
+      EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING ALL)', part, parent);
+      EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+        parent, part, d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
     EXCEPTION
       -- Another node made it meanwhile.
       WHEN duplicate_table OR unique_violation THEN NULL;
-      -- The day overlaps the partition of rows stored before partitioning (the one definition error this
-      -- statement can meet), which takes its rows.
+      -- The day overlaps the partition of rows stored before partitioning (the one definition error these
+      -- statements can meet), which takes its rows.
       WHEN invalid_object_definition THEN NULL;
     END;
   END LOOP;
