@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -40,8 +41,6 @@ const PERSIST_RETRY_MS = 1_000;
 // storing empties its queue after every batch, and persisting each time would write every meter's rule state back
 // to back, taking the cores from storing (every latency probe slower than 150 ms had met one).
 const IDLE_LULL_MS = 1_000;
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * What follows storing (the ingest pipeline's second stage): the rules of stored batches, in batch order, and the

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnySample } from '../domain/sample.js';
 import type { TelemetryStore, WriteResult } from '../telemetry/store.js';
 import { decodeMessage, decodeStatus, type DecodeLimits, type Rejection } from './decode.js';
 import { intoRounds } from './dedupe.js';
-import { Downstream, RETRY_MAX_MS, RETRY_MIN_MS, sleep, type DownstreamDeps, type Failure } from './downstream.js';
+import { Downstream, RETRY_MAX_MS, RETRY_MIN_MS, type DownstreamDeps, type Failure } from './downstream.js';
 import type { JournalPosition, JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
@@ -168,13 +169,11 @@ async function removeJobs(jobs: readonly Job<RuleJobData>[]): Promise<void> {
   await Promise.all(jobs.map((j) => j.remove().catch(() => undefined)));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function evaluateJobs(jobs: readonly Job<RuleJobData>[], opts: ShardOptions, meterIds: Set<string>): Promise<number> {
   const samples = jobs.flatMap((j) => j.data.samples);
   for (const s of samples) meterIds.add(s.meterId);
   const contexts = await opts.contextsOf([...new Set(samples.map((s) => s.meterId))]);
-  // States with alarm changes are written with them; the others wait for the end of the hold.
+  // States with alarm changes are written with them; the others by the next flush of the hold.
   const changes = await opts.engine.evaluate(samples, contexts, { deferSnapshot: true });
   if (changes.length > 0) await Promise.all([opts.publisher.publish(changes), opts.onChanges(changes)]);
   return changes.length;
