@@ -4,7 +4,7 @@ import type { AnySample } from '../domain/sample.js';
 import type { Sql } from '../db/sql.js';
 import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { AlarmChange } from '../alarms/store.js';
-import { dayKey, loadDayInputs } from './day-input.pg.js';
+import { dayKey, loadDayInputs, type DayRequest } from './day-input.pg.js';
 import type { DayInput } from './day-input.js';
 import { evaluate } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
@@ -67,9 +67,20 @@ const FLUSH_SLICE_METERS = 50;
 // overflow PostgreSQL's shared lock table (max_locks_per_transaction 64 x max_connections 100 by default).
 const EVALUATE_SLICE_METERS = 1_000;
 
-/** The freezes of one meter's batch, oldest first: each closes a data date (a freeze at D+1 00:00 closes D). */
-function closingFreezes(list: readonly AnySample[]): number[] {
-  return [...new Set(list.filter((s) => s.kind === 'reading').map((s) => s.tsMs))].sort((a, b) => a - b);
+const NO_FREEZES: readonly number[] = [];
+const NO_DAYS: readonly DayInput[] = [];
+
+/**
+ * The freezes of one meter's batch (sorted by time, groupByMeter), oldest first: each closes a data date (a
+ * freeze at D+1 00:00 closes D). Most batches have none, and then nothing is allocated.
+ */
+function closingFreezes(list: readonly AnySample[]): readonly number[] {
+  let out: number[] | undefined;
+  for (const s of list) {
+    if (s.kind !== 'reading' || (out !== undefined && out[out.length - 1] === s.tsMs)) continue;
+    (out ??= []).push(s.tsMs);
+  }
+  return out ?? NO_FREEZES;
 }
 
 /**
@@ -166,12 +177,13 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       const mustWrite = new Map<string, CachedState>();
       const transitions: Transition[] = [];
       let tooLate = 0;
-      const freezes = new Map([...byMeter].map(([meterId, list]) => [meterId, closingFreezes(list)]));
-      const dayInputs = await loadDayInputs(tx, [...freezes].flatMap(([meterId, ts]) => ts.map((closingTsMs) => ({ meterId, closingTsMs }))), tz);
+      const requests: DayRequest[] = [];
+      for (const [meterId, list] of byMeter) for (const closingTsMs of closingFreezes(list)) requests.push({ meterId, closingTsMs });
+      const dayInputs = await loadDayInputs(tx, requests, tz);
       for (const [meterId, list] of byMeter) {
         const before = cache.get(meterId) as CachedState;
         const ctx = contexts.get(meterId) as MeterContext;
-        const days = (freezes.get(meterId) as number[]).map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput);
+        const days = requests.length === 0 ? NO_DAYS : closingFreezes(list).map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput);
         const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id) });
         tooLate += result.tooLate;
         if (!result.changed) continue;

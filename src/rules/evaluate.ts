@@ -266,7 +266,8 @@ export function evaluate(
   const transitions: Transition[] = [];
   advanced.tooLate = 0;
   let changed = false;
-  const mine = samples.filter((s) => s.meterId === ctx.meter.id);
+  // The engine passes each meter its own samples: a copy only for callers that pass others'.
+  const mine = samples.every((s) => s.meterId === ctx.meter.id) ? samples : samples.filter((s) => s.meterId === ctx.meter.id);
   const recent = state[RECENT_KEY] as Recent | undefined;
   const points = newPoints(mine, recent ?? { voltage: [], current: [], load: [] });
   if (points.length > 0) {
