@@ -66,15 +66,22 @@ export interface Step {
   active: ActiveState;
 }
 
+const freshTiers = (tierCount: number): TierState[] => Array.from({ length: tierCount }, () => ({ count: 0, raised: false, clearCount: 0 }));
+
+// Counters with no count running share one frozen tiers array per tier count, so telling a quiet counter (most of
+// them, at every step) is one comparison. Reading every tier instead touched two or three more objects per track,
+// scattered through a fleet's heap: the quiet check was the rule engine's costliest line, in cache misses.
+const QUIET_TIERS: TierState[][] = [];
+
+/** The shared all-quiet tiers of this many tiers (frozen: a counter that counts gets its own). */
+export function quietTiers(tierCount: number): TierState[] {
+  return (QUIET_TIERS[tierCount] ??= Object.freeze(freshTiers(tierCount).map((t) => Object.freeze(t))) as TierState[]);
+}
+
+const tierIsQuiet = (t: TierState) => t.count === 0 && !t.raised && t.clearCount === 0;
+
 export function initialCounterState(tierCount: number): CounterState {
-  return {
-    lastTsMs: null,
-    lastValueTsMs: null,
-    runStartTsMs: null,
-    runPeakValue: null,
-    tiers: Array.from({ length: tierCount }, () => ({ count: 0, raised: false, clearCount: 0 })),
-    active: null,
-  };
+  return { lastTsMs: null, lastValueTsMs: null, runStartTsMs: null, runPeakValue: null, tiers: quietTiers(tierCount), active: null };
 }
 
 export function violates(value: number, limit: Limit): 'over' | 'under' | null {
@@ -94,7 +101,7 @@ function recovered(value: number, limit: Limit, recovery: CounterOptions['recove
 /** Tier states survive a settings change only when the tier count is unchanged. */
 function alignTiers(state: CounterState, tierCount: number): TierState[] {
   if (state.tiers.length === tierCount) return state.tiers.map((t) => ({ ...t }));
-  const fresh = initialCounterState(tierCount).tiers;
+  const fresh = freshTiers(tierCount);
   if (state.active && tierCount > 0) fresh[Math.min(state.active.tierIndex, tierCount - 1)].raised = true;
   return fresh;
 }
@@ -135,8 +142,15 @@ function perTier(value: PointValue, tierCount: number): (number | null)[] {
 
 /** No alarm and no count running: a step with no violating value only moves the timestamps. */
 function isQuiet(prev: CounterState, defs: readonly CounterTier[]): boolean {
-  if (prev.active !== null || prev.tiers.length !== defs.length) return false;
-  for (const t of prev.tiers) if (t.count !== 0 || t.raised || t.clearCount !== 0) return false;
+  if (prev.active !== null) return false;
+  // Tiers not shared are those of a counter that counted, or of a state built elsewhere (tests, older snapshots).
+  return prev.tiers === QUIET_TIERS[defs.length] || (prev.tiers.length === defs.length && prev.tiers.every(tierIsQuiet));
+}
+
+/** No tier's own value: the step only moves lastTsMs (no array per step for rules that read nothing most days). */
+function allMissing(value: PointValue, tierCount: number): boolean {
+  if (!Array.isArray(value)) return valid(value as number | null) === null;
+  for (let i = 0; i < tierCount; i++) if (valid(value[i]) !== null) return false;
   return true;
 }
 
@@ -178,12 +192,16 @@ export function stepCounter(
   if (prev.lastTsMs !== null && tsMs <= prev.lastTsMs) return { state: prev };
   // Most samples, checked without building a value per tier.
   if (stepsQuietly(prev, value, defs)) return { state: quietState(prev, tsMs) };
+  if (allMissing(value, defs.length)) {
+    const { lastValueTsMs, runStartTsMs, runPeakValue, tiers, active } = prev;
+    return { state: { lastTsMs: tsMs, lastValueTsMs, runStartTsMs, runPeakValue, tiers, active } };
+  }
   const values = perTier(value, defs.length);
-  if (values.every((v) => v === null)) return { state: { ...prev, lastTsMs: tsMs } };
 
   const gapReset = prev.lastValueTsMs !== null && tsMs - prev.lastValueTsMs > opts.maxGapMs;
   const before = alignTiers(prev, defs.length).map((t) => (gapReset ? { ...t, count: 0, clearCount: 0 } : t));
-  const tiers = before.map((t, i) => nextTier(t, values[i], defs[i], opts));
+  const stepped = before.map((t, i) => nextTier(t, values[i], defs[i], opts));
+  const tiers = stepped.every(tierIsQuiet) ? quietTiers(defs.length) : stepped;
   const hit = defs.findIndex((d, i) => values[i] !== null && violates(values[i] as number, d.limit) !== null);
   const direction = hit < 0 ? null : violates(values[hit] as number, defs[hit].limit);
   const top = highestRaised(tiers, defs);

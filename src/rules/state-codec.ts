@@ -1,4 +1,4 @@
-import type { CounterState } from './counter.js';
+import { quietTiers, type CounterState } from './counter.js';
 import type { MeterRuleState } from './evaluate.js';
 import { checkpointOf, ownWindow, windowOf, type TrackState } from './window.js';
 
@@ -128,7 +128,7 @@ function unpackBase(b: PackedTrack['b']): CounterState {
     lastValueTsMs: lastTsMs,
     runStartTsMs: null,
     runPeakValue: null,
-    tiers: Array.from({ length: tierCount }, () => ({ count: 0, raised: false, clearCount: 0 })),
+    tiers: quietTiers(tierCount),
     active: null,
   };
 }
