@@ -13,6 +13,8 @@ export interface Options {
   meters: number;
   connections: number;
   queryDays: number;
+  /** Background samples/s of the latency scenario; undefined: half the batched rate (10,000 without it). */
+  latencyRate: number | undefined;
   seed: number;
 }
 
@@ -26,13 +28,14 @@ export function parseOptions(argv: string[]): Options {
       seconds: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'query-days': { type: 'string' },
+      'latency-rate': { type: 'string' },
       connections: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--scenario batched|single|latency|connections|query ...] [--seconds N] [--connections N] [--query-days N] [--cpu-prof]\n',
+      'npm run bench -- [--quick] [--json] [--scenario batched|single|latency|connections|query ...] [--seconds N] [--connections N] [--query-days N] [--latency-rate N] [--cpu-prof]\n',
     );
     process.exit(0);
   }
@@ -56,6 +59,7 @@ export function parseOptions(argv: string[]): Options {
     meters: smoke ? 1_000 : quick ? 2_000 : 10_000,
     connections: int(values.connections, smoke ? 500 : quick ? 2_000 : 20_000, 'connections'),
     queryDays: int(values['query-days'], quick ? 1 : 20, 'query-days'),
+    latencyRate: values['latency-rate'] === undefined ? undefined : int(values['latency-rate'], 0, 'latency-rate'),
     seed: 20_240_501,
   };
 }
