@@ -23,6 +23,20 @@ describe('intoRounds', () => {
     expect(intoRounds([load('A', 1, 1), voltage])).toHaveLength(1);
   });
 
+  it('tells every kind at neighbouring timestamps apart, and the same key of two meters', () => {
+    const T = Date.UTC(2026, 11, 7);
+    const all = (meterId: string): AnySample[] =>
+      [T - 1, T, T + 1, T + 2].flatMap((tsMs) => [
+        { kind: 'voltage', meterId, tsMs, multiplier: 1, values: { a: 1, b: null, c: null } },
+        { kind: 'current', meterId, tsMs, multiplier: 1, values: { a: 1, b: null, c: null } },
+        { kind: 'load', meterId, tsMs, multiplier: 1, values: { p: 1, q: null, pf: null } },
+        { kind: 'reading', meterId, tsMs, multiplier: 1, values: { total: 1, sharp: null, peak: null, flat: null, valley: null, reverse: null } },
+      ] satisfies AnySample[]);
+    const batch = [...all('A'), ...all('B')];
+    expect(intoRounds(batch)).toEqual([batch]);
+    expect(intoRounds([...batch, ...all('B')])).toEqual([batch, all('B')]);
+  });
+
   it('returns one empty round for an empty batch', () => {
     expect(intoRounds([])).toEqual([[]]);
   });
