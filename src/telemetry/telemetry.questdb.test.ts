@@ -13,8 +13,10 @@ const pgUrl = process.env.QDB_PG_URL || 'postgres://admin:quest@localhost:8812/q
 const WAL_APPLY_WAIT_MS = 10_000;
 
 if (!clientConf) {
-  console.log('QuestDB contract skipped: QDB_CLIENT_CONF is not set (e.g. QDB_CLIENT_CONF="http::addr=localhost:9000;" QDB_PG_URL=postgres://admin:quest@localhost:8812/qdb)');
-  describe.skip('TelemetryStore contract: questdb (QDB_CLIENT_CONF not set)', () => it('needs a QuestDB server', () => {}));
+  // QuestDB cannot run on the CI machine. The reason is in the skipped test's name, which .ci/run prints.
+  const reason = 'QDB_CLIENT_CONF is not set, so no QuestDB server is configured (e.g. QDB_CLIENT_CONF="http::addr=localhost:9000;" QDB_PG_URL=postgres://admin:quest@localhost:8812/qdb)';
+  console.log(`QuestDB contract skipped: ${reason}`);
+  describe('TelemetryStore contract: questdb', () => it(`skipped: ${reason}`, (ctx) => ctx.skip(reason)));
 } else {
   telemetryStoreContract(
     'questdb',
