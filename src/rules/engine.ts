@@ -177,13 +177,20 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       const mustWrite = new Map<string, CachedState>();
       const transitions: Transition[] = [];
       let tooLate = 0;
+      // Only meters whose batch has a freeze (none, in a batch of curves) get an entry.
+      const freezesOf = new Map<string, readonly number[]>();
       const requests: DayRequest[] = [];
-      for (const [meterId, list] of byMeter) for (const closingTsMs of closingFreezes(list)) requests.push({ meterId, closingTsMs });
+      for (const [meterId, list] of byMeter) {
+        const freezes = closingFreezes(list);
+        if (freezes.length === 0) continue;
+        freezesOf.set(meterId, freezes);
+        for (const closingTsMs of freezes) requests.push({ meterId, closingTsMs });
+      }
       const dayInputs = await loadDayInputs(tx, requests, tz);
       for (const [meterId, list] of byMeter) {
         const before = cache.get(meterId) as CachedState;
         const ctx = contexts.get(meterId) as MeterContext;
-        const days = requests.length === 0 ? NO_DAYS : closingFreezes(list).map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput);
+        const days = freezesOf.get(meterId)?.map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput) ?? NO_DAYS;
         const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id) });
         tooLate += result.tooLate;
         if (!result.changed) continue;
