@@ -22,7 +22,7 @@ for (let step = 0; step < steps; step++) {
   for (const s of stepSamples(meters, step, alarmEvery)) byMeter.set(s.meterId, [...(byMeter.get(s.meterId) ?? []), s]);
   const t = performance.now();
   for (const ctx of contexts) {
-    const r = evaluate(ctx, byMeter.get(ctx.meter.id) ?? [], DEFAULT_SETTINGS, states.get(ctx.meter.id) ?? {});
+    const r = evaluate(ctx, byMeter.get(ctx.meter.id) ?? [], DEFAULT_SETTINGS, states.get(ctx.meter.id) ?? {}, { reuse: true });
     states.set(ctx.meter.id, r.state);
     transitions += r.transitions.length;
   }

@@ -172,7 +172,8 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       await statesOf(tx, meterIds);
       const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
       const overridesOf = await overrides.get(tx, customerIds);
-      // Evaluation is pure: the new states enter the cache only once the transaction has committed.
+      // The new states enter the cache only once the transaction has committed. Evaluation writes into no state
+      // the cache holds (only into the objects of states older than the cached ones, reuse), so a failure leaves it as it was.
       const next = new Map<string, CachedState>();
       const mustWrite = new Map<string, CachedState>();
       const transitions: Transition[] = [];
@@ -191,7 +192,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
         const before = cache.get(meterId) as CachedState;
         const ctx = contexts.get(meterId) as MeterContext;
         const days = freezesOf.get(meterId)?.map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput) ?? NO_DAYS;
-        const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id) });
+        const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id), reuse: true });
         tooLate += result.tooLate;
         if (!result.changed) continue;
         const entry = { state: result.state, version: before.version, dirty: true };

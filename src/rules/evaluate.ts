@@ -150,6 +150,11 @@ export interface EvaluateOptions {
   days?: readonly DayInput[];
   /** This customer's overrides (beat the class settings). */
   overrides?: RuleOverrides;
+  /**
+   * The caller keeps only each meter's latest state and never evaluates from an older one again (the engine's
+   * cache): the objects of the states that state was evaluated from are then reused (window.ts, successorOf).
+   */
+  reuse?: boolean;
 }
 
 export interface Evaluation {
@@ -278,7 +283,7 @@ export function evaluate(
   const run = (def: TrackDef, points: NewTrackPoints, key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
     if (points.n === 0) return;
     const prev = asTrackState(next[key], def.tiers.length);
-    const state = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced);
+    const state = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced, opts.reuse);
     if (advanced.steps.length > 0) {
       for (const step of advanced.steps) push(transitions, toTransition(ctx.meter.id, def, step));
       advanced.steps.length = 0;

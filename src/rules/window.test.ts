@@ -141,3 +141,59 @@ describe('states share window buffers without seeing each other', () => {
     expect([checkpoint.lastTsMs, checkpoint.lastValueTsMs, checkpoint.active]).toEqual([T0 + 83 * Q, T0 + 83 * Q, null]);
   });
 });
+
+describe('states written into their predecessors\' objects (reuse, the engine\'s cache)', () => {
+  /** Every track's points and checkpoint as plain data, copied: what a state means, whatever objects hold it. */
+  const meaning = (s: MeterRuleState) =>
+    structuredClone(Object.fromEntries(Object.entries(s).filter(([, t]) => (t as TrackState).ts).map(([k, t]) => [k, [windowOf(t as TrackState), checkpointOf(t as TrackState)]])));
+  const wave = (from: number, n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => [v(from + i, f(i)), cur(from + i, 5)]).flat();
+  const describeTransitions = (r: { transitions: { kind: string; rule: string; phase: string; atTsMs: number }[] }) => r.transitions.map((t) => `${t.kind} ${t.rule}${t.phase} ${t.atTsMs}`);
+
+  it('any feed, late points and replays included, means the same with and without reuse, and never changes the state it starts from (generated)', () => {
+    const level = fc.constantFrom(219, 221, 240, 251, Number.NaN);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), level, fc.integer({ min: -6, max: 2 })), { minLength: 1, maxLength: 14 }), (chunks) => {
+        let fresh: MeterRuleState = {};
+        let reused: MeterRuleState = {};
+        let at = 0;
+        for (const [n, value, shift] of chunks) {
+          const batch = wave(Math.max(0, at + Math.min(0, shift)), n, (i) => (i % 3 === 2 ? 220 : value));
+          at += n;
+          const before = meaning(reused);
+          const a = evaluate(ctx, batch, DEFAULT_SETTINGS, fresh);
+          const b = evaluate(ctx, batch, DEFAULT_SETTINGS, reused, { reuse: true });
+          expect(meaning(reused)).toEqual(before);
+          expect(describeTransitions(b)).toEqual(describeTransitions(a));
+          expect(meaning(b.state)).toEqual(meaning(a.state));
+          fresh = a.state;
+          reused = b.state;
+        }
+      }),
+      { seed: 20261207, numRuns: 150 },
+    );
+  });
+
+  it('evaluations from the same state (a failed commit, then its retry) each get a state of their own', () => {
+    const s0 = evaluate(ctx, wave(0, 20, () => 220), DEFAULT_SETTINGS, {}, { reuse: true }).state;
+    const s1 = evaluate(ctx, wave(20, 1, () => 240), DEFAULT_SETTINGS, s0, { reuse: true }).state;
+    const over = evaluate(ctx, wave(21, 3, () => 240), DEFAULT_SETTINGS, s1, { reuse: true });
+    const overMeaning = meaning(over.state);
+    const back = evaluate(ctx, wave(21, 3, () => 221), DEFAULT_SETTINGS, s1, { reuse: true });
+    const retried = evaluate(ctx, wave(21, 3, () => 240), DEFAULT_SETTINGS, s1, { reuse: true });
+    expect(meaning(over.state)).toEqual(overMeaning);
+    expect(meaning(back.state)).toEqual(meaning(evaluate(ctx, wave(21, 3, () => 221), DEFAULT_SETTINGS, s1).state));
+    expect(meaning(back.state)).not.toEqual(overMeaning);
+    expect(meaning(retried.state)).toEqual(overMeaning);
+    expect(describeTransitions(retried)).toEqual(describeTransitions(over));
+    expect(describeTransitions(over).filter((t) => t.startsWith('raise V1A'))).toHaveLength(1);
+  });
+
+  it('two objects per track take turns: the third state of a track is written into the first one\'s object', () => {
+    const states = [evaluate(ctx, wave(0, 4, () => 220), DEFAULT_SETTINGS, {}, { reuse: true }).state];
+    for (let i = 4; i < 7; i++) states.push(evaluate(ctx, wave(i, 1, () => 220), DEFAULT_SETTINGS, states[states.length - 1], { reuse: true }).state);
+    const track = (s: MeterRuleState) => s['V1:A'];
+    expect(track(states[3])).toBe(track(states[1]));
+    expect(track(states[2])).not.toBe(track(states[1]));
+    expect(windowOf(track(states[3]) as TrackState).ts.at(-1)).toBe(T0 + 6 * Q);
+  });
+});

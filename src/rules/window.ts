@@ -44,6 +44,11 @@ export interface TrackState {
   headAt: number;
   /** Fingerprint of the tiers and options head was computed with. */
   headOf?: string;
+  /**
+   * The object of the state this one was advanced from, when the caller lets advancing reuse it (`reuse`): this
+   * state's successor is then written into it instead of a new object.
+   */
+  spare?: TrackState;
 }
 
 /** The counter as of buffer index `at`, after quiet steps through index upTo - 1. */
@@ -58,7 +63,38 @@ export function checkpointOf(s: TrackState): CounterState {
 
 /** A window of its own, in fresh buffers (no head). */
 export function ownWindow(base: CounterState, ts: number[], values: PointValue[]): TrackState {
-  return { base, baseAt: 0, ts, values, from: 0, to: ts.length, head: undefined, headAt: 0, headOf: undefined };
+  return { base, baseAt: 0, ts, values, from: 0, to: ts.length, head: undefined, headAt: 0, headOf: undefined, spare: undefined };
+}
+
+/**
+ * The object prev's successor is written into. A cached fleet's states each live a whole pass, from one batch of
+ * the meter to the next: long enough to be copied by two scavenges and promoted, then to die in the old
+ * generation, ~20 per meter per pass (most of the rule threads' garbage collection). With reuse the caller
+ * promises that prev's own predecessor is never read again (the engine keeps only each meter's latest committed
+ * state): two objects per track then take turns for good. Claiming the spare unlinks it, so evaluating the same
+ * state twice (a retry after a failed commit) never writes into the first result.
+ */
+function successorOf(prev: TrackState, reuse: boolean): TrackState {
+  if (!reuse) return ownWindow(prev.base, prev.ts, prev.values);
+  const next = prev.spare ?? ownWindow(prev.base, prev.ts, prev.values);
+  prev.spare = undefined;
+  next.spare = prev;
+  return next;
+}
+
+function assign(
+  next: TrackState, base: CounterState, baseAt: number, ts: number[], values: PointValue[], from: number, to: number, head: CounterState, headAt: number, headOf: string,
+): TrackState {
+  next.base = base;
+  next.baseAt = baseAt;
+  next.ts = ts;
+  next.values = values;
+  next.from = from;
+  next.to = to;
+  next.head = head;
+  next.headAt = headAt;
+  next.headOf = headOf;
+  return next;
 }
 
 /** This state's points. */
@@ -93,6 +129,7 @@ export interface AdvanceOutput {
   steps: Step[];
   tooLate: number;
 }
+
 
 function sameValue(a: PointValue | undefined, b: PointValue): boolean {
   if (a === b) return true;
@@ -130,7 +167,9 @@ function stepThrough(
  * The in-order case: the points are appended to the buffers (in place when this state owns their end), the head
  * steps through them, and the points beyond WINDOW_POINTS fold into the checkpoint.
  */
-function appendInOrder(prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, steps: Step[]): TrackState {
+function appendInOrder(
+  prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, steps: Step[], reuse: boolean,
+): TrackState {
   const owner = prev.to === prev.ts.length;
   const shift = owner ? 0 : prev.from;
   const ts = owner ? prev.ts : prev.ts.slice(prev.from, prev.to);
@@ -148,21 +187,23 @@ function appendInOrder(prev: TrackState, points: NewTrackPoints, defs: readonly 
   [head, headAt] = stepThrough(head, headAt, start, ts.length, ts, values, defs, opts, steps);
   const from = Math.max(prev.from - shift, ts.length - WINDOW_POINTS);
   [base, baseAt] = stepThrough(base, baseAt, prev.from - shift, from, ts, values, defs, opts);
-  if (from < WINDOW_POINTS) return { base, baseAt, ts, values, from, to: ts.length, head, headAt, headOf };
-  return {
-    base: settled(base, baseAt, from, ts), baseAt: 0, ts: ts.slice(from), values: values.slice(from), from: 0, to: ts.length - from,
-    head: settled(head, headAt, ts.length, ts), headAt: ts.length - from, headOf,
-  };
+  const next = successorOf(prev, reuse);
+  if (from < WINDOW_POINTS) return assign(next, base, baseAt, ts, values, from, ts.length, head, headAt, headOf);
+  return assign(
+    next, settled(base, baseAt, from, ts), 0, ts.slice(from), values.slice(from), 0, ts.length - from, settled(head, headAt, ts.length, ts), ts.length - from, headOf,
+  );
 }
 
 /**
  * The track's next state; its steps and the count of points too late to count are added to out. points: read,
  * never kept. headOf: a fingerprint of defs and opts (the caller computes it once per track definition); an
- * unchanged state is returned as the same object, so callers can tell that nothing changed.
+ * unchanged state is returned as the same object, so callers can tell that nothing changed. reuse: see successorOf.
  */
-export function advanceTrack(prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, out: AdvanceOutput): TrackState {
+export function advanceTrack(
+  prev: TrackState, points: NewTrackPoints, defs: readonly CounterTier[], opts: CounterOptions, headOf: string, out: AdvanceOutput, reuse = false,
+): TrackState {
   if (points.n === 0) return prev;
-  if (prev.head && prev.headOf === headOf && appendsInOrder(prev, points)) return appendInOrder(prev, points, defs, opts, headOf, out.steps);
+  if (prev.head && prev.headOf === headOf && appendsInOrder(prev, points)) return appendInOrder(prev, points, defs, opts, headOf, out.steps, reuse);
 
   // Late or replayed points (the rare case): merged into the window by timestamp and the window replayed.
   const checkpoint = checkpointOf(prev);
@@ -190,5 +231,5 @@ export function advanceTrack(prev: TrackState, points: NewTrackPoints, defs: rea
   const values = window.map((p) => p[1]);
   const from = Math.max(0, ts.length - WINDOW_POINTS);
   const [base, baseAt] = stepThrough(checkpoint, 0, 0, from, ts, values, defs, opts);
-  return { base, baseAt, ts, values, from, to: ts.length, head: counter, headAt: ts.length, headOf };
+  return { base, baseAt, ts, values, from, to: ts.length, head: counter, headAt: ts.length, headOf, spare: undefined };
 }
