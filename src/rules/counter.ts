@@ -78,7 +78,7 @@ export function quietTiers(tierCount: number): TierState[] {
   return (QUIET_TIERS[tierCount] ??= Object.freeze(freshTiers(tierCount).map((t) => Object.freeze(t))) as TierState[]);
 }
 
-const tierIsQuiet = (t: TierState) => t.count === 0 && !t.raised && t.clearCount === 0;
+export const tierIsQuiet = (t: TierState) => t.count === 0 && !t.raised && t.clearCount === 0;
 
 export function initialCounterState(tierCount: number): CounterState {
   return { lastTsMs: null, lastValueTsMs: null, runStartTsMs: null, runPeakValue: null, tiers: quietTiers(tierCount), active: null };

@@ -4,7 +4,7 @@ import type { CounterState } from './counter.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 import { evaluate, RECENT_KEY, type MeterRuleState } from './evaluate.js';
 import { restoreState, snapshotState } from './state-codec.js';
-import { ownWindow } from './window.js';
+import { ownWindow, windowOf, type TrackState } from './window.js';
 import { fleetContexts, stepSamples } from '../../bench/rules-fleet.js';
 
 const stored = (state: MeterRuleState) => restoreState(JSON.parse(snapshotState(state)) as Record<string, unknown>);
@@ -28,9 +28,22 @@ describe('rule state snapshots: stored and read back', () => {
     ['recent points per kind', { [RECENT_KEY]: { voltage: [[1, { a: 1 }], [4, { a: 2 }]], current: [], load: [[2, { p: -3.5 }]] } }, { [RECENT_KEY]: { voltage: [[1, { a: 1 }], [4, { a: 2 }]], current: [], load: [[2, { p: -3.5 }]] } }],
     ['entries of other shapes as they are; undefined left out', { 'X:': { lastTsMs: 1, tiers: [] }, 'Y:': null, 'Z:': undefined }, { 'X:': { lastTsMs: 1, tiers: [] }, 'Y:': null }],
     ['a key that needs escaping', { 'a"b': 1 }, { 'a"b': 1 }],
+    ['windows with the same points, one referring to the other', { 'V1:A': ownWindow(quiet(1), [2, 3], [220, null]), 'V2:A': ownWindow(quiet(1, 2), [2, 3], [220, NaN]) }, { 'V1:A': ownWindow(quiet(1), [2, 3], [220, null]), 'V2:A': ownWindow(quiet(1, 2), [2, 3], [220, null]) }],
     ['an empty state', {}, {}],
   ])('%s', (_name, state, expected) => {
     expect(stored(state)).toEqual(expected);
+  });
+
+  it('writes a window seen earlier in the snapshot as a reference, and reads it back into arrays of its own', () => {
+    const same = () => ownWindow(quiet(1), [2, 3], [0, 0]);
+    const text = snapshotState({ 'L1:A': same(), 'L1:B': same(), 'L2:A': ownWindow(quiet(1), [2, 3], [0, 1]), 'L2:B': same() });
+    expect(text.match(/"s":"L1:A"/g)).toHaveLength(2);
+    const back = restoreState(JSON.parse(text) as Record<string, unknown>);
+    const a = back['L1:A'] as TrackState;
+    const b = back['L2:B'] as TrackState;
+    expect(windowOf(b)).toEqual({ ts: [2, 3], values: [0, 0] });
+    expect(b.ts).not.toBe(a.ts);
+    expect(b.values).not.toBe(a.values);
   });
 
   it('reads a state stored as plain JSON before packing', () => {
@@ -51,7 +64,9 @@ describe('rule state snapshots: stored and read back', () => {
     const recent = fc.record({ voltage: fc.array(fc.tuple(ts, fc.record({ a: fc.double({ noNaN: true, noDefaultInfinity: true }) })), { maxLength: 16 }) });
     fc.assert(
       fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), track, { maxKeys: 5 }), recent, (tracks, r) => {
-        const state: MeterRuleState = { ...tracks, [RECENT_KEY]: r };
+        // The first track again under another key: stored as a reference to it.
+        const first = Object.values(tracks)[0];
+        const state: MeterRuleState = { ...tracks, ...(first ? { 'copy:': ownWindow(first.base, first.ts.slice(), first.values.slice()) } : {}), [RECENT_KEY]: r };
         expect(stored(state)).toEqual(JSON.parse(JSON.stringify(state)));
       }),
       { numRuns: 300 },

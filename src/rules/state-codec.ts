@@ -1,6 +1,6 @@
-import { quietTiers, type CounterState } from './counter.js';
+import { quietTiers, tierIsQuiet, type CounterState } from './counter.js';
 import type { MeterRuleState } from './evaluate.js';
-import { checkpointOf, ownWindow, windowOf, type TrackState } from './window.js';
+import { checkpointOf, ownWindow, type TrackState } from './window.js';
 
 /**
  * The stored form of a meter's rule state. Snapshots are written for every meter evaluated between two
@@ -9,7 +9,9 @@ import { checkpointOf, ownWindow, windowOf, type TrackState } from './window.js'
  * Packed, a window's timestamps are [first, step, count] when evenly spaced (nearly always: 15-minute points),
  * else its first timestamp and then the steps between points; a quiet checkpoint is [lastTsMs, tierCount]. The
  * in-memory form keeps timestamps and values apart (window.ts). head is left out: it is recomputed from
- * base and window when needed. States stored before packing are read as they are.
+ * base and window when needed. A window with the same points as one written before it in the same snapshot (V2
+ * reads what V1 reads; the supply-loss conditions are all 0 while the supply is sound: 13 of a 3P4W meter's 20
+ * windows) is written as a reference to that entry's key. States stored before packing are read as they are.
  */
 
 /** Marks a packed entry; a plain stored state never has this key. */
@@ -18,7 +20,7 @@ const PACKED = '~';
 /** { g: [first, step, count] } when evenly spaced, else { t: [first, step, step, ...] }. */
 type Timestamps = { g: [number, number, number] } | { t: number[] };
 type PackedSeries = Timestamps & { v: unknown[] };
-type PackedTrack = PackedSeries & {
+type PackedTrack = (PackedSeries | { s: string }) & {
   [PACKED]: 1;
   b: CounterState | [number | null, number];
 };
@@ -27,45 +29,148 @@ interface PackedRecent {
   r: Record<string, PackedSeries>;
 }
 
+/**
+ * Written straight from the in-memory state, with no packed copy of it built first: building one (window slices,
+ * spreads, a pair of arrays per kind) cost more than the JSON, and a persist writes thousands of meters in a row.
+ * The text is what JSON.stringify gives for the packed form.
+ */
 export function snapshotState(state: MeterRuleState): string {
   let out = '{';
+  written.length = 0;
   for (const key in state) {
     const value = state[key];
     if (value === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${JSON.stringify(pack(value))}`;
+    const quotedKey = JSON.stringify(key);
+    out += `${quotedKey}:`;
+    if (isTrackState(value)) {
+      // Read from a snapshot written before windows were views of shared buffers: no from and to.
+      const track = value.from === undefined ? ownWindow(value.base, value.ts, value.values) : value;
+      out += trackJson(track);
+      written.push(track, quotedKey);
+    } else out += isRecent(value) ? recentJson(value) : JSON.stringify(value);
   }
+  written.length = 0;
   return `${out}}`;
 }
+
+/** The tracks of the snapshot being written, and their quoted keys: [track, key, track, key, ...]. */
+const written: (TrackState | string)[] = [];
 
 /** The in-memory state from a stored one (parsed JSON), packed or not. */
 export function restoreState(stored: Record<string, unknown>): MeterRuleState {
   const out: MeterRuleState = {};
-  for (const key in stored) out[key] = unpack(stored[key]);
+  for (const key in stored) out[key] = unpack(stored[key], stored);
   return out;
 }
 
-function pack(value: unknown): unknown {
-  if (isTrackState(value)) {
-    const { ts, values } = windowOf(value);
-    const packed: PackedTrack = { [PACKED]: 1, b: packBase(checkpointOf(value)), ...packSeries(ts, values) };
-    return packed;
-  }
-  if (isRecent(value)) {
-    const r: Record<string, PackedSeries> = {};
-    for (const kind in value) r[kind] = packSeries(value[kind].map((p) => p[0]), value[kind].map((p) => p[1]));
-    const packed: PackedRecent = { [PACKED]: 2, r };
-    return packed;
-  }
-  return value;
+function trackJson(s: TrackState): string {
+  const same = sameWindowWritten(s);
+  const points = same === undefined ? seriesJson(s.from, s.to, (i) => s.ts[i], (i) => pointJson(s.values[i])) : `"s":${same}`;
+  return `{"${PACKED}":1,"b":${baseJson(s)},${points}}`;
 }
 
-function unpack(value: unknown): unknown {
+/** packBase(checkpointOf(s)) as JSON, without building the checkpoint when quiet steps lead to it (most tracks). */
+function baseJson(s: TrackState): string {
+  const quietSince = s.baseAt < s.from && s.base.tiers.every(tierIsQuiet);
+  return quietSince ? `[${s.ts[s.from - 1]},${s.base.tiers.length}]` : JSON.stringify(packBase(checkpointOf(s)));
+}
+
+/** The quoted key of a track written earlier in this snapshot whose points are s's, if any. */
+function sameWindowWritten(s: TrackState): string | undefined {
+  const n = s.to - s.from;
+  for (let w = 0; w < written.length; w += 2) {
+    const other = written[w] as TrackState;
+    // Most windows differ in their newest value: checked first.
+    if (other.to - other.from !== n || (n > 0 && !sameJson(other.values[other.to - 1], s.values[s.to - 1]))) continue;
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = other.ts[other.from + i] === s.ts[s.from + i] && sameJson(other.values[other.from + i], s.values[s.from + i]);
+    if (same) return written[w + 1] as string;
+  }
+  return undefined;
+}
+
+/** Values written the same (non-finite numbers are written as null). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return !Number.isFinite(a) && !Number.isFinite(b);
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return (a ?? null) === null && (b ?? null) === null && !Array.isArray(a) && !Array.isArray(b);
+  for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+  return true;
+}
+
+function recentJson(recent: Record<string, [number, unknown][]>): string {
+  let out = `{"${PACKED}":2,"r":{`;
+  let first = true;
+  for (const kind in recent) {
+    const list = recent[kind];
+    out += `${first ? '' : ','}${quoted(kind)}:{${seriesJson(0, list.length, (i) => list[i][0], (i) => flatJson(list[i][1]))}}`;
+    first = false;
+  }
+  return `${out}}}`;
+}
+
+/** "g":[first,step,count] when evenly spaced, else "t":[first,step,step,...]; then "v":[...]: PackedSeries. */
+function seriesJson(from: number, to: number, tsAt: (i: number) => number, valueJson: (i: number) => string): string {
+  const n = to - from;
+  const step = n > 1 ? tsAt(from + 1) - tsAt(from) : 0;
+  let even = n > 0;
+  for (let i = 2; i < n && even; i++) even = tsAt(from + i) === tsAt(from) + i * step;
+  let out: string;
+  if (even) out = `"g":[${tsAt(from)},${step},${n}]`;
+  else {
+    out = '"t":[';
+    for (let i = from; i < to; i++) out += i === from ? `${tsAt(i)}` : `,${tsAt(i) - tsAt(i - 1)}`;
+    out += ']';
+  }
+  out += ',"v":[';
+  for (let i = from; i < to; i++) out += i === from ? valueJson(i) : `,${valueJson(i)}`;
+  return `${out}]`;
+}
+
+const numberJson = (v: number): string => (Number.isFinite(v) ? `${v}` : 'null');
+
+/** A window value: a number, null, or one per tier. */
+function pointJson(v: unknown): string {
+  if (typeof v === 'number') return numberJson(v);
+  if (v === null || v === undefined) return 'null';
+  if (!Array.isArray(v)) return JSON.stringify(v);
+  let out = '[';
+  for (let i = 0; i < v.length; i++) out += i === 0 ? pointJson(v[i]) : `,${pointJson(v[i])}`;
+  return `${out}]`;
+}
+
+/** A sample's values ({ a, b, c }, { p, q, pf }): numbers and nulls written directly, anything else by JSON. */
+function flatJson(o: unknown): string {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return JSON.stringify(o) ?? 'null';
+  let out = '{';
+  for (const k in o) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    if (v !== null && typeof v !== 'number') return JSON.stringify(o);
+    out += `${out.length > 1 ? ',' : ''}${quoted(k)}:${v === null ? 'null' : numberJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+// The few property names of sample values and kinds (a, b, c, p, q, pf, voltage, ...), quoted once.
+const quotedNames = new Map<string, string>();
+const MAX_QUOTED_NAMES = 64;
+function quoted(name: string): string {
+  let q = quotedNames.get(name);
+  if (q !== undefined) return q;
+  q = JSON.stringify(name);
+  if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, q);
+  return q;
+}
+
+function unpack(value: unknown, stored: Record<string, unknown>): unknown {
   if (value === null || typeof value !== 'object' || !(PACKED in value)) return value;
   const packed = value as PackedTrack | PackedRecent;
   if (packed[PACKED] === 1) {
     const track = packed as PackedTrack;
-    const { ts, v } = series(track);
+    // A reference gets arrays of its own: windows append to their buffers in place (window.ts).
+    const { ts, v } = series('s' in track ? (stored[track.s] as PackedSeries) : track);
     return ownWindow(unpackBase(track.b), ts, v as TrackState['values']);
   }
   const recent: Record<string, [number, unknown][]> = {};
@@ -87,17 +192,6 @@ function isRecent(value: unknown): value is Record<string, [number, unknown][]> 
   return lists.length > 0 && lists.every((l) => Array.isArray(l) && l.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number'));
 }
 
-function packSeries(ts: readonly number[], v: readonly unknown[]): PackedSeries {
-  const n = ts.length;
-  const step = n > 1 ? ts[1] - ts[0] : 0;
-  let even = true;
-  for (let i = 2; i < n && even; i++) even = ts[i] === ts[0] + i * step;
-  if (even && n > 0) return { g: [ts[0], step, n], v: v as unknown[] };
-  const t = new Array<number>(n);
-  for (let i = 0; i < n; i++) t[i] = i === 0 ? ts[0] : ts[i] - ts[i - 1];
-  return { t, v: v as unknown[] };
-}
-
 function series(s: PackedSeries): { ts: number[]; v: unknown[] } {
   const n = 'g' in s ? s.g[2] : s.t.length;
   const ts = new Array<number>(n);
@@ -112,8 +206,7 @@ function series(s: PackedSeries): { ts: number[]; v: unknown[] } {
 /** A checkpoint with no alarm, no count running and its last sample valued (most of them). */
 function isQuiet(c: CounterState): boolean {
   if (c.active !== null || c.runStartTsMs !== null || c.runPeakValue !== null || c.lastValueTsMs !== c.lastTsMs) return false;
-  for (const t of c.tiers) if (t.count !== 0 || t.raised || t.clearCount !== 0) return false;
-  return true;
+  return c.tiers.every(tierIsQuiet);
 }
 
 function packBase(c: CounterState): PackedTrack['b'] {
