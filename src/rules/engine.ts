@@ -13,7 +13,7 @@ import type { SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
 import { snapshotState } from './state-codec.js';
 import { StateCache, type CachedState } from './state-cache.js';
-import { lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
+import { commitWithoutWaitingForDisk, flushWal, lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
 import type { Transition } from './transition.js';
 
 export type { AlarmChange } from '../alarms/store.js';
@@ -151,6 +151,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     const dirty = ids.filter((id) => cache.get(id)?.dirty);
     if (dirty.length === 0) return;
     const written = await sql.transaction(async (tx) => {
+      await commitWithoutWaitingForDisk(tx);
       const versions = await lockMeters(tx, dirty);
       const mine = new Map<string, CachedState>();
       for (const id of dirty) {
@@ -242,6 +243,8 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
         const slice = dirty.slice(i, i + FLUSH_SLICE_METERS);
         await serially(() => flushSlice(slice));
       }
+      // The slices committed without waiting for the disk: one flush of the WAL makes them all durable.
+      if (dirty.length > 0) await flushWal(sql);
     },
   };
 }
