@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
 import { LoadGen } from './loadgen-client.js';
-import { adminSql, startServiceChild, type ServiceChild } from './service.js';
+import { withOwnService, type ServiceChild } from './service.js';
 import { percentile } from './stats.js';
 import { PROBE_CONCENTRATOR, QUARTER_MS, batchedSenders } from './workload.js';
 
@@ -85,15 +85,13 @@ async function probeUnderLoad(ctx: Ctx, label: string, warmUpS = 0): Promise<Pro
 /** The same service with REDIS_URL: rules as BullMQ jobs, worked in its own process (RULE_WORKERS_IN_PROCESS). */
 async function withBullmqService<T>(ctx: Ctx, fn: (svc: ServiceChild) => Promise<T>): Promise<T> {
   const schema = `${ctx.schema}_q`;
-  await adminSql(`CREATE SCHEMA ${schema}`);
-  const svc = await startServiceChild(schema, undefined, { REDIS_URL: REDIS_URL, REDIS_PREFIX: schema, RULE_WORKERS_IN_PROCESS: 'true' });
   try {
-    const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { ...svc.headers, 'content-type': 'text/csv' }, body: ctx.workload.archiveCsv });
-    if (!imported.ok) throw new Error(`archive import (BullMQ service) failed: ${imported.status} ${await imported.text()}`);
-    return await fn(svc);
+    return await withOwnService(schema, { REDIS_URL: REDIS_URL, REDIS_PREFIX: schema, RULE_WORKERS_IN_PROCESS: 'true' }, async (svc) => {
+      const imported = await fetch(`${svc.base}/api/archive/import`, { method: 'POST', headers: { ...svc.headers, 'content-type': 'text/csv' }, body: ctx.workload.archiveCsv });
+      if (!imported.ok) throw new Error(`archive import (BullMQ service) failed: ${imported.status} ${await imported.text()}`);
+      return fn(svc);
+    });
   } finally {
-    await svc.stop();
-    await adminSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${schema}:*`);
     if (keys.length > 0) await redis.del(...keys);

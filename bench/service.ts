@@ -30,6 +30,18 @@ export async function adminSql<R extends Record<string, unknown> = Record<string
   }
 }
 
+/** fn with a service of its own, in its own schema (dropped after): a scenario that must not share the main one. */
+export async function withOwnService<T>(schema: string, env: Record<string, string>, fn: (svc: ServiceChild) => Promise<T>): Promise<T> {
+  await adminSql(`CREATE SCHEMA ${schema}`);
+  const svc = await startServiceChild(schema, undefined, env);
+  try {
+    return await fn(svc);
+  } finally {
+    await svc.stop();
+    await adminSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+  }
+}
+
 export async function startServiceChild(schema: string, cpuProfDir?: string, env: Record<string, string> = {}): Promise<ServiceChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loadwatch-bench-'));
   const extra = [...startScriptFlags(), ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
