@@ -3,6 +3,7 @@ import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { JournalPosition } from './journal.js';
+import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
 
 /** Since when something fails, and the latest error. */
 export type Failure = { sinceMs: number; message: string };
@@ -29,11 +30,8 @@ export const RETRY_MAX_MS = 5_000;
 // Stored batches whose rules may still be running: storing goes on ahead of a rule evaluation that waits for a
 // state flush or a slow transaction, so storage latency does not take on the rules' hiccups.
 const MAX_IN_FLIGHT = 8;
-// Under load, downstream work is made durable (and the journal checkpointed) at most this often, and with at
-// least PERSIST_SPACING times the last persist's duration in between, so writing snapshots takes a bounded share
-// of the time; after a lull when idle (IDLE_LULL_MS). The journal holds what is not checkpointed meanwhile.
-const PERSIST_INTERVAL_MS = 5_000;
-const PERSIST_SPACING = 4;
+// Under load, downstream work is made durable (and the journal checkpointed) as often as pacing.ts allows; after a
+// lull when idle (IDLE_LULL_MS). The journal holds what is not checkpointed meanwhile.
 // A failed persist is tried again after this long even if no new batch arrives to trigger it: otherwise the
 // journal would keep the batches (and report them buffered) until the next message.
 const PERSIST_RETRY_MS = 1_000;
@@ -58,13 +56,12 @@ export class Downstream {
   /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
-  private persistedAtMs: number;
-  private persistTookMs = 0;
+  private readonly persistPacing: WritePacing;
   private persistRetry: NodeJS.Timeout | undefined;
   private lull: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: DownstreamDeps) {
-    this.persistedAtMs = deps.clock();
+    this.persistPacing = new WritePacing(STATE_WRITE_INTERVAL_MS, deps.clock());
   }
 
   /**
@@ -162,8 +159,7 @@ export class Downstream {
       return;
     }
     this.unpersisted = position;
-    const waitMs = Math.max(PERSIST_INTERVAL_MS, PERSIST_SPACING * this.persistTookMs);
-    if (!this.persisting && this.deps.clock() - this.persistedAtMs >= waitMs) void this.persist();
+    if (!this.persisting && this.persistPacing.due(this.deps.clock())) void this.persist();
   }
 
   /** One persistDownstream call covering every batch settled so far; then their checkpoint. */
@@ -185,8 +181,7 @@ export class Downstream {
         this.retryPersistLater();
       },
     ).finally(() => {
-      this.persistedAtMs = this.deps.clock();
-      this.persistTookMs = this.persistedAtMs - startedMs;
+      this.persistPacing.ended(startedMs, this.deps.clock());
       this.persisting = undefined;
     });
     return this.persisting;

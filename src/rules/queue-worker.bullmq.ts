@@ -6,6 +6,7 @@ import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } fr
 import type { RuleEngine } from './engine.js';
 import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type AlarmChangesPublisher, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
+import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
 
 export interface RuleWorkerOptions extends RuleQueueOptions {
   engine: RuleEngine;
@@ -19,7 +20,7 @@ export interface RuleWorkerOptions extends RuleQueueOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** FLUSH_EVERY_MS unless set: tests shorten it to see writes while a job is held. */
+  /** STATE_WRITE_INTERVAL_MS (pacing.ts) unless set: tests shorten it to see writes while a job is held. */
   flushEveryMs?: number;
 }
 
@@ -34,12 +35,9 @@ const LOOKAHEAD_JOBS = 50;
 // A job is held open while the jobs queued behind it are evaluated as they come. Those stay in the wait list until
 // a write of the rule states they changed covers them, so the list holds what a crash would evaluate again, as
 // the ingest journal does for the inline runner. A meter's state (kilobytes of JSON) is then written once every
-// FLUSH_EVERY_MS instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s. Writes run
-// beside the evaluations (the engine interleaves them in slices), so a write does not stop the shard; as for the
-// inline runner's persists (downstream.ts), FLUSH_SPACING times the last write's duration passes between two, so
-// writing takes a bounded share of the time under load.
-const FLUSH_EVERY_MS = 5_000;
-const FLUSH_SPACING = 4;
+// STATE_WRITE_INTERVAL_MS instead of once per job; per job, the workers fell seconds behind at 30,000 samples/s.
+// Writes run beside the evaluations (the engine interleaves them in slices), so a write does not stop the shard;
+// they are paced as the inline runner's persists are (pacing.ts): a bounded share of the time under load.
 // The held job completes once no job has come for this long, or when the worker closes.
 const HOLD_LULL_MS = 1_000;
 const POLL_MS = 50;
@@ -117,8 +115,7 @@ function startFlush(engine: RuleEngine, meterIds: Set<string>, covered: number):
 /** Evaluates this job and those queued behind it as they come; completes once their states are all written. */
 async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<RuleJobData>, opts: ShardOptions, closing: () => boolean): Promise<RuleJobResult> {
   let lastJobMs = Date.now();
-  let flushedAtMs = lastJobMs;
-  let flushTookMs = 0;
+  const pacing = new WritePacing(opts.flushEveryMs || STATE_WRITE_INTERVAL_MS, lastJobMs);
   // Waiting jobs evaluated here and not yet covered by a finished write: the oldest of the wait list.
   const held: Job<RuleJobData>[] = [];
   let meterIds = new Set<string>();
@@ -129,8 +126,7 @@ async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<R
   const settle = async (f: Flush) => {
     const error = await f.outcome;
     if (error) throw error;
-    flushedAtMs = Date.now();
-    flushTookMs = flushedAtMs - f.startedMs;
+    pacing.ended(f.startedMs, Date.now());
     await removeJobs(held.splice(0, f.covered));
   };
   for (let batch: Job<RuleJobData>[] = [job]; ; batch = []) {
@@ -149,7 +145,7 @@ async function evaluateHeld(queue: Queue<RuleJobData, RuleJobResult>, job: Job<R
     }
     const nowMs = Date.now();
     if (closing() || nowMs - lastJobMs >= HOLD_LULL_MS) break;
-    if (!flush && nowMs - flushedAtMs >= Math.max(opts.flushEveryMs || FLUSH_EVERY_MS, FLUSH_SPACING * flushTookMs)) {
+    if (!flush && pacing.due(nowMs)) {
       flush = startFlush(opts.engine, meterIds, held.length);
       meterIds = new Set();
     }
