@@ -6,6 +6,7 @@ import type { DayInput } from './day-input.js';
 import { evaluate } from './evaluate.js';
 import type { RuleCode } from './rule-codes.js';
 import { DEFAULT_SETTINGS } from './settings.js';
+import { restoreState, snapshotState } from './state-codec.js';
 
 /** Per-class tables of the daily rules V3, O2, P1, D1, D2, Z1 through evaluate() with the default matrix. */
 
@@ -293,5 +294,21 @@ describe('Z1 zero-consumption streak (ladders in days)', () => {
 
   it('multi-class RESIDENTIAL + DH_GROWTH: the DH ladder (2 days MINOR)', () => {
     expect(run('Z1', ctx(['RESIDENTIAL', 'DH_GROWTH']), days(2, { energyKwh: 0 }))).toEqual(['raise MINOR @1']);
+  });
+});
+
+describe('a batch that closes several days, with reuse (the engine)', () => {
+  it('leaves the state it started from as it was, and ends where it ends without reuse', () => {
+    const c = ctx(['KEY']);
+    const [d0, d1, d2, d3] = days(4, { energyKwh: 0 });
+    const opts = { reuse: true };
+    const s0 = evaluate(c, [], DEFAULT_SETTINGS, {}, { ...opts, days: [d0] }).state;
+    const s1 = evaluate(c, [], DEFAULT_SETTINGS, s0, { ...opts, days: [d1] }).state;
+    const before = snapshotState(s1);
+    const reused = evaluate(c, [], DEFAULT_SETTINGS, s1, { ...opts, days: [d2, d3] });
+    expect(snapshotState(s1)).toBe(before);
+    const plain = evaluate(c, [], DEFAULT_SETTINGS, restoreState(JSON.parse(before) as Record<string, unknown>), { days: [d2, d3] });
+    expect(snapshotState(reused.state)).toBe(snapshotState(plain.state));
+    expect(reused.transitions).toEqual(plain.transitions);
   });
 });

@@ -174,7 +174,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
       const overridesOf = await overrides.get(tx, customerIds);
       // The new states enter the cache only once the transaction has committed. Evaluation writes into no state
-      // the cache holds (only into the objects of states older than the cached ones, reuse), so a failure leaves it as it was.
+      // the cache holds (only into objects of states older than the cached ones: reuse), so a failure leaves it.
       const next = new Map<string, CachedState>();
       const mustWrite = new Map<string, CachedState>();
       const transitions: Transition[] = [];

@@ -283,13 +283,16 @@ export function evaluate(
   const run = (def: TrackDef, points: NewTrackPoints, key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
     if (points.n === 0) return;
     const prev = asTrackState(next[key], def.tiers.length);
-    const state = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced, opts.reuse);
+    // Only a track's first advance in this evaluation may reuse: after it, the spare is the caller's own state (a
+    // daily track advances once per day a batch closes).
+    const reuse = opts.reuse === true && next[key] === state[key];
+    const advancedState = advanceTrack(prev, points, def.tiers, def.opts, fingerprint, advanced, reuse);
     if (advanced.steps.length > 0) {
       for (const step of advanced.steps) push(transitions, toTransition(ctx.meter.id, def, step));
       advanced.steps.length = 0;
     }
-    if (state !== prev) {
-      next[key] = state satisfies TrackState;
+    if (advancedState !== prev) {
+      next[key] = advancedState satisfies TrackState;
       changed = true;
     }
   };
