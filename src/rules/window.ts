@@ -130,7 +130,6 @@ export interface AdvanceOutput {
   tooLate: number;
 }
 
-
 function sameValue(a: PointValue | undefined, b: PointValue): boolean {
   if (a === b) return true;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
