@@ -25,13 +25,14 @@ export async function connections(ctx: Ctx): Promise<void> {
         if (n < ctx.opts.connections) ctx.notes.push(`connections: ${n} instead of ${ctx.opts.connections}: the open-files hard limit is ${room + 300} and could not be raised`);
         const rss = [rssBytes(svc.pid)];
         const counts = [Math.floor(n / 2), n - Math.floor(n / 2)];
-        const started = performance.now();
+        let connectS = 0;
         for (const [i, gen] of halves.entries()) {
+          const started = performance.now();
           await gen.connect({ port: svc.mqttPort, idle: counts[i] }, 180_000);
+          connectS += (performance.now() - started) / 1000;
           await settle(2_000);
           rss.push(rssBytes(svc.pid));
         }
-        const connectS = (performance.now() - started) / 1000 - 4;
         const perConnection = round((rss[2] - rss[1]) / counts[1]);
         ctx.results.bytesPerConnection = perConnection;
         ctx.results.idleConnections = n;

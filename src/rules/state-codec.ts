@@ -1,6 +1,6 @@
 import { quietTiers, tierIsQuiet, type CounterState } from './counter.js';
 import type { MeterRuleState } from './evaluate.js';
-import { checkpointOf, ownWindow, type TrackState } from './window.js';
+import { checkpointOf, ownWindow, sameValue, type TrackState } from './window.js';
 
 /**
  * The stored form of a meter's rule state. Snapshots are written for every meter evaluated between two
@@ -82,21 +82,12 @@ function sameWindowWritten(s: TrackState): string | undefined {
   for (let w = 0; w < written.length; w += 2) {
     const other = written[w] as TrackState;
     // Most windows differ in their newest value: checked first.
-    if (other.to - other.from !== n || (n > 0 && !sameJson(other.values[other.to - 1], s.values[s.to - 1]))) continue;
+    if (other.to - other.from !== n || (n > 0 && !sameValue(other.values[other.to - 1], s.values[s.to - 1]))) continue;
     let same = true;
-    for (let i = 0; i < n && same; i++) same = other.ts[other.from + i] === s.ts[s.from + i] && sameJson(other.values[other.from + i], s.values[s.from + i]);
+    for (let i = 0; i < n && same; i++) same = other.ts[other.from + i] === s.ts[s.from + i] && sameValue(other.values[other.from + i], s.values[s.from + i]);
     if (same) return written[w + 1] as string;
   }
   return undefined;
-}
-
-/** Values written the same (non-finite numbers are written as null). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === 'number' && typeof b === 'number') return !Number.isFinite(a) && !Number.isFinite(b);
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return (a ?? null) === null && (b ?? null) === null && !Array.isArray(a) && !Array.isArray(b);
-  for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-  return true;
 }
 
 function recentJson(recent: Record<string, [number, unknown][]>): string {

@@ -130,7 +130,8 @@ export interface AdvanceOutput {
   tooLate: number;
 }
 
-function sameValue(a: PointValue | undefined, b: PointValue): boolean {
+/** The same point value (per-tier values compared tier by tier). */
+export function sameValue(a: PointValue | undefined, b: PointValue): boolean {
   if (a === b) return true;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
