@@ -6,6 +6,7 @@ import { intoRounds } from './dedupe.js';
 import { Downstream, RETRY_MAX_MS, RETRY_MIN_MS, type DownstreamDeps, type Failure } from './downstream.js';
 import type { JournalPosition, JournalRecord } from './journal.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
+import { Fifo } from './fifo.js';
 import { resolveSamples, type ArchiveLookup } from './resolve.js';
 import { ClientLogLimiter } from './log-limiter.js';
 import { parseTopic, type Topic } from './topic.js';
@@ -38,8 +39,7 @@ export interface PipelineDeps extends Omit<DownstreamDeps, 'onHealth'> {
  * one is stored, so I/O is amortised under load and a lone message is not held back.
  */
 export class IngestPipeline {
-  private queue: JournalRecord[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<JournalRecord>();
   private running = false;
   private stopped = false;
   private readonly downstream: Downstream;
@@ -57,13 +57,13 @@ export class IngestPipeline {
 
   push(records: readonly JournalRecord[]): void {
     for (const r of records) this.queue.push(r);
-    this.deps.metrics.backlog.set(this.queue.length - this.head);
+    this.deps.metrics.backlog.set(this.queue.length);
     if (!this.running && !this.stopped) void this.run();
     else this.wake?.();
   }
 
   get backlog(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
   /** Resolves once everything pushed so far is stored (or the pipeline is stopped). */
@@ -89,7 +89,7 @@ export class IngestPipeline {
       const arrived = new Promise<void>((resolve) => (this.wake = resolve));
       const idle = await Promise.race([this.downstream.done().then(() => true), arrived.then(() => false)]);
       this.wake = undefined;
-      if (this.stopped || (idle && this.head >= this.queue.length)) break;
+      if (this.stopped || (idle && this.queue.length === 0)) break;
     }
     this.running = false;
     // Idle: made durable beside the next run if records arrive meanwhile (a persist can take seconds, and storing
@@ -104,12 +104,11 @@ export class IngestPipeline {
 
   private async storeQueued(): Promise<void> {
     let retryMs = RETRY_MIN_MS;
-    while (this.head < this.queue.length && !this.stopped) {
-      const end = this.batchEnd();
-      const batch = this.queue.slice(this.head, end);
+    while (this.queue.length > 0 && !this.stopped) {
+      const batch = this.queue.peek(this.batchSize());
       try {
         await this.process(batch);
-        this.head = end;
+        this.queue.drop(batch.length);
         this.deps.release?.(batch[batch.length - 1].position);
         retryMs = RETRY_MIN_MS;
         if (this.failing) {
@@ -117,12 +116,7 @@ export class IngestPipeline {
           this.failing = undefined;
           this.reportHealth();
         }
-        // Stored records leave the queue soon: their payloads count as released (release) and must be freed.
-        if (this.head >= 1024 || this.head * 2 > this.queue.length) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
-        this.deps.metrics.backlog.set(this.queue.length - this.head);
+        this.deps.metrics.backlog.set(this.queue.length);
       } catch (err) {
         // The store is down or refused the batch: keep it (it is in the journal too) and retry.
         this.deps.metrics.storeErrors.inc();
@@ -202,13 +196,13 @@ export class IngestPipeline {
   }
 
   /** As many queued records as the record and byte limits allow, at least one. */
-  private batchEnd(): number {
+  private batchSize(): number {
     const { batchMaxRecords, batchMaxBytes } = this.deps.limits;
-    const last = Math.min(this.queue.length, this.head + batchMaxRecords);
-    let end = this.head + 1;
-    let bytes = this.queue[this.head].payload.length;
-    while (end < last && bytes + this.queue[end].payload.length <= batchMaxBytes) bytes += this.queue[end++].payload.length;
-    return end;
+    const last = Math.min(this.queue.length, batchMaxRecords);
+    let n = 1;
+    let bytes = this.queue.at(0).payload.length;
+    while (n < last && bytes + this.queue.at(n).payload.length <= batchMaxBytes) bytes += this.queue.at(n++).payload.length;
+    return n;
   }
 
   private reportHealth(): void {
