@@ -19,12 +19,37 @@ export interface JournalPosition {
 
 export interface JournalRecord {
   /** Unique across nodes and stable across replays: `${nodeId}:${segment}:${startOffset}`. */
-  id: string;
-  receivedAtMs: number;
-  topic: string;
-  clientId: string;
-  payload: Buffer;
-  position: JournalPosition;
+  readonly id: string;
+  readonly receivedAtMs: number;
+  readonly topic: string;
+  readonly clientId: string;
+  readonly payload: Buffer;
+  readonly position: JournalPosition;
+}
+
+/**
+ * A record of a segment. Its id is made when asked for: only quarantined messages and log lines need one, and
+ * formatting it for every record cost the ingesting thread about 3 % under single-sample messages.
+ */
+export class SegmentRecord implements JournalRecord {
+  readonly position: JournalPosition;
+
+  constructor(
+    private readonly nodeId: string,
+    segment: number,
+    private readonly start: number,
+    end: number,
+    readonly receivedAtMs: number,
+    readonly topic: string,
+    readonly clientId: string,
+    readonly payload: Buffer,
+  ) {
+    this.position = { segment, offset: end };
+  }
+
+  get id(): string {
+    return `${this.nodeId}:${this.position.segment}:${this.start}`;
+  }
 }
 
 export const HEADER_BYTES = 16;
@@ -78,14 +103,13 @@ export function parseRecords(buf: Buffer, nodeId: string, segment: number, start
     const clientBytes = buf.readUInt16LE(at + 14);
     const topicStart = at + HEADER_BYTES;
     const payloadStart = topicStart + topicBytes + clientBytes;
-    out.push({
-      id: `${nodeId}:${segment}:${start + at}`,
-      receivedAtMs: buf.readDoubleLE(at + 4),
-      topic: buf.toString('utf8', topicStart, topicStart + topicBytes),
-      clientId: buf.toString('utf8', topicStart + topicBytes, payloadStart),
-      payload: buf.subarray(payloadStart, at + length),
-      position: { segment, offset: start + at + length },
-    });
+    out.push(
+      new SegmentRecord(
+        nodeId, segment, start + at, start + at + length, buf.readDoubleLE(at + 4),
+        buf.toString('utf8', topicStart, topicStart + topicBytes), buf.toString('utf8', topicStart + topicBytes, payloadStart),
+        buf.subarray(payloadStart, at + length),
+      ),
+    );
     at += length;
   }
   return out;

@@ -2,7 +2,7 @@ import { closeSync, fdatasync, ftruncate, writev } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointFile, readOrCreateNodeId } from './journal-checkpoint.js';
-import { listSegments, openSegment, parseRecords, readWhole, recordHeader, scanSegment, segmentName, type JournalPosition, type JournalRecord } from './journal-segments.js';
+import { listSegments, openSegment, parseRecords, readWhole, recordHeader, scanSegment, segmentName, SegmentRecord, type JournalPosition, type JournalRecord } from './journal-segments.js';
 
 /**
  * The ingest journal: every message the broker receives is appended here and synced to disk
@@ -334,14 +334,7 @@ export class Journal {
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i];
       const end = offset + p.header.length + p.payload.length;
-      records[i] = {
-        id: `${this.nodeId}:${this.segment}:${offset}`,
-        receivedAtMs: p.receivedAtMs,
-        topic: p.topic,
-        clientId: p.clientId,
-        payload: p.payload,
-        position: { segment: this.segment, offset: end },
-      };
+      records[i] = new SegmentRecord(this.nodeId, this.segment, offset, end, p.receivedAtMs, p.topic, p.clientId, p.payload);
       offset = end;
     }
     return records;

@@ -11,6 +11,10 @@ import { resolveSamples, type ArchiveLookup } from './resolve.js';
 import { ClientLogLimiter } from './log-limiter.js';
 import { parseTopic, type Topic } from './topic.js';
 
+/** A message's outcome bits: some of it was accepted, some quarantined (both: partial; neither: empty). */
+const ACCEPTED = 1;
+const QUARANTINED = 2;
+
 /** The stage after storing (rules, persist, checkpoint) is downstream.ts's; its health is reported with the store's. */
 export interface PipelineDeps extends Omit<DownstreamDeps, 'onHealth'> {
   archive: ArchiveLookup;
@@ -134,47 +138,45 @@ export class IngestPipeline {
     const timer = this.deps.metrics.batchSeconds.startTimer();
     const samples: AnySample[] = [];
     const quarantine: QuarantineEntry[] = [];
-    const statuses: { record: JournalRecord; concentratorId: string; online: boolean }[] = [];
-    /** Per message: whether any of it was accepted and any of it quarantined (accounting). */
-    const outcomes = new Map<JournalRecord, { accepted: boolean; quarantined: boolean }>();
-    const outcome = (record: JournalRecord) => {
-      let o = outcomes.get(record);
-      if (!o) outcomes.set(record, (o = { accepted: false, quarantined: false }));
-      return o;
+    const statuses: { at: number; concentratorId: string; online: boolean }[] = [];
+    /** Per message (by its place in the batch): whether any of it was accepted and any of it quarantined. */
+    const outcomes = new Uint8Array(batch.length);
+    const reject = (at: number, r: Rejection) => {
+      this.reject(quarantine, batch[at], r);
+      outcomes[at] |= QUARANTINED;
     };
     const limits = { nowMs: this.deps.clock(), maxFutureSkewMs: this.deps.limits.maxFutureSkewMs };
 
-    for (const record of batch) {
+    for (let at = 0; at < batch.length; at++) {
+      const record = batch[at];
       const topic = parseTopic(record.topic);
       if (!topic) {
-        this.reject(quarantine, record, { reason: 'unknown_topic', detail: `topic ${JSON.stringify(record.topic)} is not a loadwatch device topic`, index: null, meterId: null });
+        reject(at, { reason: 'unknown_topic', detail: `topic ${JSON.stringify(record.topic)} is not a loadwatch device topic`, index: null, meterId: null });
       } else if (topic.type === 'status') {
         const status = decodeStatus(record.payload);
-        if (status) statuses.push({ record, concentratorId: topic.concentratorId, online: status === 'online' });
-        else this.reject(quarantine, record, { reason: 'schema', detail: 'status must be "online" or "offline"', index: null, meterId: null });
+        if (status) statuses.push({ at, concentratorId: topic.concentratorId, online: status === 'online' });
+        else reject(at, { reason: 'schema', detail: 'status must be "online" or "offline"', index: null, meterId: null });
       } else {
         const resolved = this.decode(topic, record, limits);
         if (!resolved) {
-          this.reject(quarantine, record, { reason: 'schema', detail: 'the decoder failed on this message (a loadwatch bug; reported in the log)', index: null, meterId: null });
+          reject(at, { reason: 'schema', detail: 'the decoder failed on this message (a loadwatch bug; reported in the log)', index: null, meterId: null });
           continue;
         }
-        if (resolved.samples.length > 0) outcome(record).accepted = true;
+        if (resolved.samples.length > 0) outcomes[at] |= ACCEPTED;
         for (const s of resolved.samples) samples.push(s);
-        for (const r of resolved.rejections) this.reject(quarantine, record, r);
+        for (const r of resolved.rejections) reject(at, r);
       }
     }
 
     for (const s of statuses) {
-      const known = await this.deps.setConcentratorStatus(s.concentratorId, s.online, new Date(s.record.receivedAtMs));
-      if (!known) this.reject(quarantine, s.record, { reason: 'unknown_concentrator', detail: `concentrator ${s.concentratorId} is not in the archive`, index: null, meterId: null });
-      else outcome(s.record).accepted = true;
+      const known = await this.deps.setConcentratorStatus(s.concentratorId, s.online, new Date(batch[s.at].receivedAtMs));
+      if (!known) reject(s.at, { reason: 'unknown_concentrator', detail: `concentrator ${s.concentratorId} is not in the archive`, index: null, meterId: null });
+      else outcomes[s.at] |= ACCEPTED;
     }
-    const byId = new Map(batch.map((r) => [r.id, r]));
-    for (const q of quarantine) outcome(byId.get(q.id.split('#')[0])!).quarantined = true;
 
     const [written] = await Promise.all([this.write(samples), this.deps.quarantine.write(quarantine)]);
     this.count(written, quarantine, samples.length);
-    this.countMessages(batch, outcomes);
+    this.countMessages(outcomes);
 
     this.deps.onStored(samples);
     this.downstream.hand(samples, batch[batch.length - 1].position);
@@ -245,13 +247,12 @@ export class IngestPipeline {
   }
 
   /** received = accepted + partial + quarantined + empty + backlog: a message that vanished would break it. */
-  private countMessages(batch: JournalRecord[], outcomes: Map<JournalRecord, { accepted: boolean; quarantined: boolean }>): void {
+  private countMessages(outcomes: Uint8Array): void {
     const counts = { accepted: 0, partial: 0, quarantined: 0, empty: 0 };
-    for (const record of batch) {
-      const o = outcomes.get(record);
-      if (!o) counts.empty++;
-      else if (o.accepted && o.quarantined) counts.partial++;
-      else if (o.accepted) counts.accepted++;
+    for (const o of outcomes) {
+      if (o === 0) counts.empty++;
+      else if (o === (ACCEPTED | QUARANTINED)) counts.partial++;
+      else if (o === ACCEPTED) counts.accepted++;
       else counts.quarantined++;
     }
     for (const [k, n] of Object.entries(counts)) if (n) this.deps.metrics.messagesProcessed.inc({ outcome: k }, n);
