@@ -100,6 +100,35 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(await stored()).toEqual([3]);
   });
 
+  it('reloads a state another process moved on, instead of counting on from its own copy', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    // DEDICATED V1 raises after 4 points: three violating points, stored by flush().
+    await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true });
+    await engine.flush();
+    // Another process sees a sound point, which ends the run of violations, and stores that.
+    const other = await createRuleEngine({ sql: db.sql, log });
+    await other.evaluate(volts([220], 3), contexts, { deferSnapshot: true });
+    await other.flush();
+    // From its own copy the first engine would count a fourth violating point here and raise.
+    expect(await engine.evaluate(volts([240], 4), contexts, { deferSnapshot: true })).toEqual([]);
+  });
+
+  it('drops its unwritten state of a meter another process moved on, rather than overwrite that', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const other = await createRuleEngine({ sql: db.sql, log });
+    await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true });
+    await other.evaluate(volts([220], 3), contexts, { deferSnapshot: true });
+    await other.flush();
+    await engine.flush();
+    // The stored state is the other process's: a fourth violating point after it raises nothing.
+    const third = await createRuleEngine({ sql: db.sql, log });
+    expect(await third.evaluate(volts([240], 4), contexts, { deferSnapshot: true })).toEqual([]);
+  });
+
   it('flushes only the meters it is given', async () => {
     db = await openTestDatabase(flavour);
     await seedArchive(db);

@@ -121,18 +121,17 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
 
   /** The cached states of these meters, reloaded where the stored version moved on (another writer). */
   async function statesOf(tx: Sql, meterIds: readonly string[]): Promise<void> {
-    const versions = await lockMeters(tx, meterIds);
+    const moved = await lockMeters(tx, meterIds, (id) => cache.get(id)?.version);
     const stale: string[] = [];
     for (const id of meterIds) {
+      if (!moved.has(id)) continue;
       const cached = cache.get(id);
-      const version = versions.get(id) ?? 0;
-      if (cached && cached.version === version) continue;
       if (cached?.dirty) log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; reloaded');
       stale.push(id);
     }
     if (stale.length === 0) return;
     const loaded = await loadStates(tx, stale);
-    for (const id of stale) cache.set(id, { state: loaded.get(id) ?? {}, version: versions.get(id) ?? 0, dirty: false });
+    for (const id of stale) cache.set(id, { state: loaded.get(id) ?? {}, version: moved.get(id) as number, dirty: false });
   }
 
   /** Writes these entries as their next versions; returns the entries to put in the cache once committed. */
@@ -152,11 +151,10 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     if (dirty.length === 0) return;
     const written = await sql.transaction(async (tx) => {
       await commitWithoutWaitingForDisk(tx);
-      const versions = await lockMeters(tx, dirty);
+      const moved = await lockMeters(tx, dirty, (id) => cache.get(id)?.version);
       const mine = new Map<string, CachedState>();
       for (const id of dirty) {
-        const e = cache.get(id) as CachedState;
-        if ((versions.get(id) ?? 0) === e.version) mine.set(id, e);
+        if (!moved.has(id)) mine.set(id, cache.get(id) as CachedState);
         else log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; its snapshot is dropped');
       }
       return write(tx, mine);
