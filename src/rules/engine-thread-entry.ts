@@ -4,6 +4,7 @@ import type { MeterContext } from '../domain/archive.js';
 import { createLogger } from '../log.js';
 import { createRuleEngine } from './engine.js';
 import type { EngineThreadData, ToEngineThread } from './engine-thread.js';
+import { unpackSamples } from './sample-pack.js';
 
 /**
  * The rule engine's thread (engine-thread.ts): its own PostgreSQL pool and state cache, the meters' archive
@@ -39,5 +40,5 @@ function evaluate(msg: Extract<ToEngineThread, { type: 'evaluate' }>) {
   for (const ctx of msg.newContexts) contexts.set(ctx.meter.id, ctx);
   const batch = new Map<string, MeterContext>();
   for (const id of msg.meterIds) batch.set(id, contexts.get(id) as MeterContext);
-  return engine.evaluate(msg.samples, batch, msg.opts);
+  return engine.evaluate(unpackSamples(msg.samples), batch, msg.opts);
 }

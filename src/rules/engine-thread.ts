@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { AlarmChange } from '../alarms/store.js';
 import type { MeterContext } from '../domain/archive.js';
-import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { RuleEngine } from './engine.js';
+import { packSamples, transferList, type PackedSamples } from './sample-pack.js';
 
 /** What the engine's thread is started with. */
 export interface EngineThreadData {
@@ -17,7 +17,7 @@ export type ToEngineThread =
   | {
       type: 'evaluate';
       id: number;
-      samples: readonly AnySample[];
+      samples: PackedSamples;
       /** The meters of this batch that have an archive entry; the thread holds the entries already sent. */
       meterIds: string[];
       newContexts: MeterContext[];
@@ -106,7 +106,7 @@ export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promi
     new Promise<AlarmChange[]>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...msg, id });
+      worker.postMessage({ ...msg, id }, msg.type === 'evaluate' ? transferList(msg.samples) : []);
     });
 
   return {
@@ -117,7 +117,7 @@ export async function createThreadedRuleEngine(opts: EngineThreadOptions): Promi
         sent.add(ctx);
         newContexts.push(ctx);
       }
-      return call({ type: 'evaluate', samples, meterIds: [...contexts.keys()], newContexts, opts: evaluateOpts });
+      return call({ type: 'evaluate', samples: packSamples(samples), meterIds: [...contexts.keys()], newContexts, opts: evaluateOpts });
     },
     async flush(meterIds) {
       await call({ type: 'flush', meterIds });
