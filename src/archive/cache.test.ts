@@ -30,15 +30,14 @@ describe('ArchiveCache', () => {
   });
 
   it.each([
-    ['M001', 'T01', true],
-    ['M003', 'T02', true],
-    ['M003', 'T01', false],
-    ['M004', 'T01', false],
-    ['M999', 'T01', false],
-  ])('says whether meter %s is behind concentrator %s: %s', async (meterId, concentratorId, behind) => {
+    ['M001', 'T01'],
+    ['M003', 'T02'],
+    ['M004', null],
+    ['M999', undefined],
+  ])('puts meter %s behind concentrator %s', async (meterId, concentratorId) => {
     const cache = new ArchiveCache({ loadAll: async () => snapshotOf() });
     await cache.refresh();
-    expect(cache.isBehind(meterId, concentratorId)).toBe(behind);
+    expect(cache.get(meterId)?.meter.concentratorId).toBe(concentratorId);
   });
 
   it('knows the concentrators', async () => {

@@ -26,11 +26,6 @@ export class ArchiveCache {
     return this.concentrators.has(id);
   }
 
-  /** Whether the archive puts this meter behind this concentrator (a concentrator may only speak for its own meters). */
-  isBehind(meterId: string, concentratorId: string): boolean {
-    return this.meters.get(meterId)?.meter.concentratorId === concentratorId;
-  }
-
   get meterCount(): number {
     return this.meters.size;
   }

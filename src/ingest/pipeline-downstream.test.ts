@@ -7,7 +7,7 @@ import type { JournalPosition, JournalRecord } from './journal.js';
 import { IngestPipeline } from './pipeline.js';
 import { createPgQuarantineStore } from './quarantine.pg.js';
 
-const noArchive = { get: () => undefined, hasConcentrator: () => false, isBehind: () => false };
+const noArchive = { get: () => undefined, hasConcentrator: () => false };
 
 function record(n: number): JournalRecord {
   return {

@@ -20,7 +20,6 @@ const meters = new Map(
 const archive: ArchiveLookup = {
   get: (id) => meters.get(id),
   hasConcentrator: (id) => id === 'K1' || id === 'K2',
-  isBehind: (m, c) => meters.get(m)?.meter.concentratorId === c,
 };
 
 function resolveOne(meterId: string, kind: 'voltage' | 'current' | 'load' | 'reading', sample: object) {

@@ -8,7 +8,6 @@ import type { Topic } from './topic.js';
 export interface ArchiveLookup {
   get(meterId: string): MeterContext | undefined;
   hasConcentrator(concentratorId: string): boolean;
-  isBehind(meterId: string, concentratorId: string): boolean;
 }
 
 export interface Resolved {
@@ -27,7 +26,8 @@ export function resolveSamples(topic: Exclude<Topic, { type: 'status' }>, decode
       reject(out, s, 'unknown_concentrator', `concentrator ${concentratorId} is not in the archive`);
     } else if (!ctx) {
       reject(out, s, 'unknown_meter', `meter ${s.meterId} is not in the archive`);
-    } else if (concentratorId !== undefined && !archive.isBehind(s.meterId, concentratorId)) {
+    } else if (concentratorId !== undefined && ctx.meter.concentratorId !== concentratorId) {
+      // A concentrator may only speak for the meters the archive puts behind it.
       reject(out, s, 'not_behind_concentrator', `meter ${s.meterId} is not registered behind concentrator ${concentratorId}`);
     } else {
       const phase = wiringMismatch(s.kind, s.record, ctx.meter.wiring);
