@@ -2,6 +2,9 @@
 export const KINDS = ['voltage', 'current', 'load', 'reading'] as const;
 export type Kind = (typeof KINDS)[number];
 
+/** Each kind's place in KINDS: a small integer where a kind is packed into a number or a byte. */
+export const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Readonly<Record<Kind, number>>;
+
 export function isKind(value: string): value is Kind {
   return (KINDS as readonly string[]).includes(value);
 }

@@ -1,6 +1,4 @@
-import type { AnySample, Kind } from '../domain/sample.js';
-
-const KIND_INDEX: Record<Kind, number> = { voltage: 0, current: 1, load: 2, reading: 3 };
+import { KIND_INDEX, KINDS, type AnySample } from '../domain/sample.js';
 
 /**
  * Splits a batch into rounds with at most one sample per (kind, meter, ts) each: round k holds
@@ -10,13 +8,13 @@ const KIND_INDEX: Record<Kind, number> = { voltage: 0, current: 1, load: 2, read
  */
 export function intoRounds(samples: readonly AnySample[]): AnySample[][] {
   // Keyed by meter, then by ts and kind as one number: a string key per sample was 7 % of the ingesting thread.
-  // ts is whole milliseconds (decode.ts), so ts × 4 + kind is exact and tells every (ts, kind) apart.
+  // ts is whole milliseconds (decode.ts), so ts × (number of kinds) + kind is exact and tells every (ts, kind) apart.
   const copies = new Map<string, Map<number, number>>();
   const rounds: AnySample[][] = [[]];
   for (const s of samples) {
     let seen = copies.get(s.meterId);
     if (seen === undefined) copies.set(s.meterId, (seen = new Map()));
-    const key = s.tsMs * 4 + KIND_INDEX[s.kind];
+    const key = s.tsMs * KINDS.length + KIND_INDEX[s.kind];
     const round = seen.get(key) ?? 0;
     seen.set(key, round + 1);
     (rounds[round] ??= []).push(s);

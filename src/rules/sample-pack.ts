@@ -1,4 +1,4 @@
-import { KIND_COLUMNS, KINDS, type AnySample, type Kind } from '../domain/sample.js';
+import { KIND_COLUMNS, KIND_INDEX, KINDS, type AnySample } from '../domain/sample.js';
 
 /**
  * Samples packed for the hop to a rule engine thread: a few typed arrays whose buffers are moved, where the
@@ -19,7 +19,6 @@ export interface PackedSamples {
 
 /** The widest kind's column count (reading). */
 const VALUE_SLOTS = Math.max(...KINDS.map((k) => KIND_COLUMNS[k].length));
-const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<Kind, number>;
 
 export function packSamples(samples: readonly AnySample[]): PackedSamples {
   const n = samples.length;
