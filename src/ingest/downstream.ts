@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnySample } from '../domain/sample.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { JournalPosition } from './journal.js';
 import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
+import type { JournalPosition } from './journal.js';
 
 /** Since when something fails, and the latest error. */
 export type Failure = { sinceMs: number; message: string };

@@ -3,10 +3,10 @@ import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { MeterContext } from '../domain/archive.js';
 import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../notify/redis-options.js';
+import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
 import type { RuleEngine } from './engine.js';
 import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type AlarmChangesPublisher, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
-import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
 
 export interface RuleWorkerOptions extends RuleQueueOptions {
   engine: RuleEngine;
