@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import LongSuitesFirst from './vitest.sequencer.js';
 
 export default defineConfig({
   test: {
@@ -9,7 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: the integration suites start servers and child processes.
     maxWorkers: 2,
-    sequence: { sequencer: LongSuitesFirst },
     // Under CI the run also leaves a machine-readable report; .ci/run prints "N passed, N failed" from it.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-artifacts/vitest.json' },
