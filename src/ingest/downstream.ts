@@ -27,9 +27,12 @@ export interface DownstreamDeps {
 
 export const RETRY_MIN_MS = 100;
 export const RETRY_MAX_MS = 5_000;
-// Stored batches whose rules may still be running: storing goes on ahead of a rule evaluation that waits for a
-// state flush or a slow transaction, so storage latency does not take on the rules' hiccups.
-const MAX_IN_FLIGHT = 8;
+// Stored samples whose rules may still be running: storing goes on ahead of a rule evaluation that waits for a
+// state persist or a slow transaction, so storage latency does not take on the rules' hiccups. Counted in samples,
+// not batches: under load a persist of every meter's rule state takes 3-6 s, and 8 batches in flight (small ones,
+// at half load) let storing wait behind it, so a sample took 1-1.7 s to be stored instead of 20-60 ms. This many
+// samples are 6-8 s of half load, tens of megabytes; beyond them, storing waits for the rules as before.
+export const MAX_IN_FLIGHT_SAMPLES = 200_000;
 // Under load, downstream work is made durable (and the journal checkpointed) as often as pacing.ts allows; after a
 // lull when idle (IDLE_LULL_MS). The journal holds what is not checkpointed meanwhile.
 // A failed persist is tried again after this long even if no new batch arrives to trigger it: otherwise the
@@ -52,7 +55,7 @@ export class Downstream {
   private stopped = false;
   /** Stored batches waiting for their rules, oldest first. */
   private pending: { samples: AnySample[]; position: JournalPosition }[] = [];
-  private inFlight = 0;
+  private inFlightSamples = 0;
   /** The newest batch whose downstream work is done but not yet persisted (persistDownstream). */
   private unpersisted: JournalPosition | undefined;
   private persisting: Promise<void> | undefined;
@@ -72,13 +75,13 @@ export class Downstream {
   hand(samples: AnySample[], position: JournalPosition): void {
     clearTimeout(this.lull);
     this.pending.push({ samples, position });
-    this.inFlight++;
+    this.inFlightSamples += samples.length;
     if (!this.working) this.running = this.work();
   }
 
-  /** At most MAX_IN_FLIGHT stored batches wait for their rules: beyond that, storing waits too. */
+  /** At most MAX_IN_FLIGHT_SAMPLES stored samples wait for their rules: beyond that, storing waits too. */
   async room(): Promise<void> {
-    while (this.inFlight >= MAX_IN_FLIGHT) await this.running;
+    while (this.inFlightSamples >= MAX_IN_FLIGHT_SAMPLES) await this.running;
   }
 
   /** Resolves once the rules of every batch handed so far have run (or given way to stop()). */
@@ -113,10 +116,11 @@ export class Downstream {
     this.working = true;
     while (this.pending.length > 0) {
       const group = this.pending.splice(0);
-      const done = await this.untilDone(group.length === 1 ? group[0].samples : group.flatMap((g) => g.samples));
-      this.inFlight -= group.length;
+      const samples = group.length === 1 ? group[0].samples : group.flatMap((g) => g.samples);
+      const done = await this.untilDone(samples);
+      this.inFlightSamples -= samples.length;
       if (!done) {
-        this.inFlight -= this.pending.splice(0).length;
+        for (const g of this.pending.splice(0)) this.inFlightSamples -= g.samples.length;
         break;
       }
       this.settle(group[group.length - 1].position);
