@@ -63,7 +63,8 @@ export function log(ctx: Ctx, line: string): void {
 export async function drained(ctx: Ctx, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await ctx.svc.metrics()).backlog === 0) return true;
+    const m = await ctx.svc.metrics();
+    if (m.backlog === 0 && m.rulesPending === 0) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   ctx.notes.push(`the service still had a backlog ${timeoutMs / 1000} s after a phase`);

@@ -15,7 +15,11 @@ export interface ServiceChild {
   mqttPort: number;
   /** Authorization of the admin token the service made at its first start, when the API asks for one. */
   headers: Record<string, string>;
-  metrics(): Promise<{ stored: number; backlog: number; quarantined: number; batches: number }>;
+  /**
+   * evaluated: samples stored and through the rules (storing may run up to 200,000 samples ahead of them, and end to
+   * end counts a sample once its rules ran); rulesPending: those stored and still waiting for the rules.
+   */
+  metrics(): Promise<{ evaluated: number; rulesPending: number; backlog: number; quarantined: number; batches: number }>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +82,10 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
     async metrics() {
       const text = await (await fetch(`${base}/metrics`, { headers })).text();
       const pick = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+      const rulesPending = pick(/^loadwatch_rules_pending_samples (\S+)$/gm);
       return {
-        stored: pick(/^loadwatch_ingest_samples_total\{result="(?:stored|overwritten)"\} (\S+)$/gm),
+        evaluated: pick(/^loadwatch_ingest_samples_total\{result="(?:stored|overwritten)"\} (\S+)$/gm) - rulesPending,
+        rulesPending,
         // Records the pipeline holds plus those past the journal's memory bound, waiting on disk to be read back.
         backlog: pick(/^loadwatch_ingest_(?:backlog_records|disk_only_records) (\S+)$/gm),
         quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),

@@ -22,7 +22,7 @@ export async function single(ctx: Ctx): Promise<void> {
         const r = await gen.run(opts.seconds, 0, ctx.tsCursorMs);
         const after = await ctx.svc.metrics();
         advanceCursor(ctx, r.lastTsMs);
-        const storedPerSec = (after.stored - before.stored) / ((performance.now() - started) / 1000);
+        const storedPerSec = (after.evaluated - before.evaluated) / ((performance.now() - started) / 1000);
         const ackedPerSec = r.acked / (r.elapsedMs / 1000);
         // End to end means stored: the slower of acknowledging and storing.
         rates.service.push(Math.min(storedPerSec, ackedPerSec));

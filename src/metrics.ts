@@ -52,6 +52,11 @@ export function createMetrics() {
       help: 'Journaled records not yet stored, queued in memory (those waiting on disk only: loadwatch_ingest_disk_only_records)',
       registers,
     }),
+    rulesPending: new Gauge({
+      name: 'loadwatch_rules_pending_samples',
+      help: 'Stored samples whose rule evaluation has not finished: how far the rules are behind storing',
+      registers,
+    }),
     messagesProcessed: new Counter({
       name: 'loadwatch_ingest_messages_processed_total',
       help: 'Journaled messages through the pipeline by outcome: accepted, partial (some records quarantined), quarantined, empty (nothing in it)',

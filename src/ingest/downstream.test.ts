@@ -12,6 +12,7 @@ function heldRules() {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   const evaluated: number[] = [];
+  const metrics = createMetrics();
   const downstream = new Downstream({
     afterStore: async (s) => {
       await held;
@@ -19,11 +20,12 @@ function heldRules() {
     },
     checkpoint: () => undefined,
     onHealth: () => undefined,
-    metrics: createMetrics(),
+    metrics,
     log: createLogger('silent'),
     clock: Date.now,
   });
-  return { downstream, release, evaluated };
+  const pendingGauge = async () => (await metrics.rulesPending.get()).values[0]?.value;
+  return { downstream, release, evaluated, pendingGauge };
 }
 
 /** Whether storing may go on now, or waits for the rules. */
@@ -47,15 +49,17 @@ describe('Downstream: how far storing goes ahead of the rules', () => {
     expect(await roomNow(downstream)).toBe('goes on');
   });
 
-  it('evaluates the batches that waited together once the rules are free, and counts them out', async () => {
-    const { downstream, release, evaluated } = heldRules();
+  it('evaluates the batches that waited together once the rules are free, and counts them out (and in the metric)', async () => {
+    const { downstream, release, evaluated, pendingGauge } = heldRules();
     downstream.hand(samples(MAX_IN_FLIGHT_SAMPLES / 2), { segment: 0, offset: 1 });
     downstream.hand(samples(MAX_IN_FLIGHT_SAMPLES / 4), { segment: 0, offset: 2 });
     downstream.hand(samples(MAX_IN_FLIGHT_SAMPLES / 4), { segment: 0, offset: 3 });
     expect(await roomNow(downstream)).toBe('waits');
+    expect(await pendingGauge()).toBe(MAX_IN_FLIGHT_SAMPLES);
     release();
     await downstream.done();
     expect(evaluated).toEqual([MAX_IN_FLIGHT_SAMPLES / 2, MAX_IN_FLIGHT_SAMPLES / 2]);
+    expect(await pendingGauge()).toBe(0);
     downstream.hand(samples(MAX_IN_FLIGHT_SAMPLES - 1), { segment: 0, offset: 4 });
     expect(await roomNow(downstream)).toBe('goes on');
   });

@@ -75,7 +75,7 @@ export class Downstream {
   hand(samples: AnySample[], position: JournalPosition): void {
     clearTimeout(this.lull);
     this.pending.push({ samples, position });
-    this.inFlightSamples += samples.length;
+    this.countInFlight(samples.length);
     if (!this.working) this.running = this.work();
   }
 
@@ -112,15 +112,20 @@ export class Downstream {
     clearTimeout(this.lull);
   }
 
+  private countInFlight(samples: number): void {
+    this.inFlightSamples += samples;
+    this.deps.metrics.rulesPending.set(this.inFlightSamples);
+  }
+
   private async work(): Promise<void> {
     this.working = true;
     while (this.pending.length > 0) {
       const group = this.pending.splice(0);
       const samples = group.length === 1 ? group[0].samples : group.flatMap((g) => g.samples);
       const done = await this.untilDone(samples);
-      this.inFlightSamples -= samples.length;
+      this.countInFlight(-samples.length);
       if (!done) {
-        for (const g of this.pending.splice(0)) this.inFlightSamples -= g.samples.length;
+        for (const g of this.pending.splice(0)) this.countInFlight(-g.samples.length);
         break;
       }
       this.settle(group[group.length - 1].position);
