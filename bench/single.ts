@@ -24,7 +24,7 @@ export async function single(ctx: Ctx): Promise<void> {
         advanceCursor(ctx, r.lastTsMs);
         const storedPerSec = (after.evaluated - before.evaluated) / ((performance.now() - started) / 1000);
         const ackedPerSec = r.acked / (r.elapsedMs / 1000);
-        // End to end means stored: the slower of acknowledging and storing.
+        // End to end means stored and evaluated: the slower of acknowledging and of storing with the rules.
         rates.service.push(Math.min(storedPerSec, ackedPerSec));
         log(ctx, `  acked ${round(ackedPerSec)} msgs/s, stored ${round(storedPerSec)} samples/s, backlog at end ${after.backlog}`);
       });
