@@ -17,6 +17,8 @@ const PROBE_TIMEOUT_MS = 10_000;
 // service got few probes (8 in 12 s at 1.5 s each, so "p99" was their maximum), and the slow moments got fewer
 // probes than the fast ones: the percentiles under-weighted exactly the delays they are meant to show.
 const PROBE_EVERY_MS = 100;
+// The background load runs this long before the first probe (or the warm-up), to settle.
+const SETTLE_S = 1.5;
 // The background load goes on this long after the last probe starts, so probes in flight finish under it.
 const PROBE_TAIL_S = 3;
 // How often a probe asks the API whether its row is there: every 5 ms at first, then every 5 % of the time so far,
@@ -64,8 +66,8 @@ async function probeUnderLoad(ctx: Ctx, label: string, warmUpS = 0): Promise<Pro
   try {
     await gen.connect({ port: svc.mqttPort, sendersFile: writeSenders(ctx, 'latency', senders), window: 8 });
     await phase(ctx, `latency (${label}) under ${round(backgroundPerSec)} samples/s${warmUpS ? `, probed after ${warmUpS} s of it` : ''}`, async () => {
-      const background = gen.run(warmUpS + opts.seconds + 1.5 + PROBE_TAIL_S, backgroundPerSec / samplesPerMsg, ctx.tsCursorMs);
-      await new Promise((r) => setTimeout(r, 1_500 + warmUpS * 1000)); // let the background load settle first
+      const background = gen.run(SETTLE_S + warmUpS + opts.seconds + PROBE_TAIL_S, backgroundPerSec / samplesPerMsg, ctx.tsCursorMs);
+      await new Promise((r) => setTimeout(r, (SETTLE_S + warmUpS) * 1000));
       const tsMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - QUARTER_MS;
       const meters = ctx.workload.probeMeters.slice(0, Math.floor((opts.seconds * 1000) / PROBE_EVERY_MS));
       if (meters.length * PROBE_EVERY_MS < opts.seconds * 1000) ctx.notes.push(`latency (${label}): probes stopped after ${meters.length}, one per probe meter`);
