@@ -4,6 +4,7 @@ import { DB_FLAVOURS, openTestDatabase, type TestDatabase } from '../../test/sup
 import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { AnySample } from '../domain/sample.js';
+import type { Sql } from '../db/sql.js';
 import { createRuleEngine } from './engine.js';
 import { defaultRows } from './settings.js';
 
@@ -141,6 +142,42 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(await stored()).toEqual(['m2']);
     await engine.flush();
     expect(await stored()).toEqual(['m1', 'm2']);
+  });
+
+  it('evaluates a batch of several slices back to back while a flush is under way', async () => {
+    db = await openTestDatabase(flavour);
+    await seedArchive(db);
+    // Three evaluation slices (1,000 meters each at most), and a flush of 41 slices.
+    const ids = Array.from({ length: 2_001 }, (_, i) => `f${i}`);
+    await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) SELECT unnest($1::text[]), 'c1', '3P4W', 380, 'primary'`, [ids]);
+    const fleet = new Map(ids.map((id) => [id, { ...ctx, meter: { ...ctx.meter, id } }]));
+    const point = (n: number) => ids.map((meterId): AnySample => ({ kind: 'voltage', meterId, tsMs: T0 + n * Q, values: { a: 220, b: 220, c: 220 }, multiplier: 1 }));
+    // The engine's transactions in the order they began, told apart by their first statement.
+    const began: string[] = [];
+    const kindOf = (text: string) => (text.includes('synchronous_commit') ? 'flush' : text.includes('txid_current') ? 'wal' : 'evaluate');
+    const sql: Sql = {
+      ...db.sql,
+      transaction: (fn) => db.sql.transaction((tx) => {
+        let first = true;
+        const query: Sql['query'] = (text, params) => {
+          if (first) began.push(kindOf(text));
+          first = false;
+          return tx.query(text, params);
+        };
+        return fn({ ...tx, query });
+      }),
+    };
+    const engine = await createRuleEngine({ sql, log });
+    await engine.evaluate(point(0), fleet, { deferSnapshot: true });
+    began.length = 0;
+    const flushing = engine.flush();
+    await engine.evaluate(point(1), fleet, { deferSnapshot: true });
+    await flushing;
+    // A flush slice may come before the batch or after it, never between its slices.
+    const evaluations = began.flatMap((kind, i) => (kind === 'evaluate' ? [i] : []));
+    expect(evaluations).toHaveLength(3);
+    expect(evaluations[2] - evaluations[0]).toBe(2);
+    expect(began.filter((kind) => kind === 'flush')).toHaveLength(41);
   });
 
   it('seeds settings once and honours an edit', async () => {
