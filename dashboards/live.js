@@ -1,8 +1,9 @@
 /**
  * WebSocket client for /ws?batch=1 (samples arrive coalesced, a few messages a second whatever the
  * rate): keeps the wanted subscriptions, reconnects with exponential backoff
- * and re-subscribes. After a reconnect `onReconnect` fires so views can refill from HTTP
- * (samples pushed while the socket was down are not replayed by the server).
+ * and re-subscribes. The link is 'live' once the server has confirmed the subscription: after a reconnect
+ * `onReconnect` fires then, so views refill from HTTP (samples pushed while the socket was down are not
+ * replayed by the server), and every sample stored after the refill's query is pushed.
  * The upgrade needs the session cookie: a socket that closes without ever opening may be a 401, and the
  * server closes an open one with 4401 once its credential is revoked, so the page then asks `isSignedIn`;
  * when not, the link stops (`onSignedOut`) until `resume()` after the next sign-in.
@@ -44,21 +45,27 @@ export function connectLive(handlers) {
     const socket = new WebSocket(url);
     ws = socket;
     let opened = false;
+    /** Until the server confirms the socket's first subscribe: a refill begun earlier could miss a sample stored meanwhile. */
+    let confirming = false;
     socket.onopen = () => {
       opened = true;
+      confirming = true;
       attempt = 0;
       send({
         op: 'subscribe', meters: [...wanted.meters], customers: [...wanted.customers],
         classes: [...wanted.classes], alarms: wanted.alarms,
       });
-      handlers.onStatus?.({ state: 'live' });
-      if (everOpened) handlers.onReconnect?.();
-      everOpened = true;
     };
     socket.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
-      if (msg.type === 'samples') handlers.onSamples?.(msg.items);
+      // The server answers in order, so the first confirmation is that of the subscribe sent on open.
+      if (msg.type === 'subscribed' && confirming) {
+        confirming = false;
+        handlers.onStatus?.({ state: 'live' });
+        if (everOpened) handlers.onReconnect?.();
+        everOpened = true;
+      } else if (msg.type === 'samples') handlers.onSamples?.(msg.items);
       else if (msg.type === 'sample') handlers.onSamples?.([msg]);
       else if (msg.type === 'alarm') handlers.onAlarm?.(msg);
     };
@@ -105,6 +112,7 @@ export function connectLive(handlers) {
       clearTimeout(timer);
       ws?.close();
       ws = null;
+      handlers.onStatus?.({ state: 'signed-out' });
     },
     /** Signed in again: reconnect now; the open fires onReconnect, which refills every view. */
     resume() {
