@@ -128,12 +128,17 @@ describe.skipIf(!existsSync(CHROMIUM))('live stream in chromium', () => {
     await page.waitForFunction(() => (window as any).__loadwatch.live === 'live', undefined, { timeout: 25_000 });
     await publish(slot(0), 64.5);
 
+    // A failure shows each point the chart has wrong (stored and drawn) and whether the page was signed in and live.
     await expect.poll(async () => {
       const stored = (await (await svc!.api(`/api/meters/LBM1/series?kind=load&from=${fromMs}&to=${nowQuarter + QUARTER_MS}`)).json()) as Series;
       const drawn = await chartLoad();
-      const missing = stored.ts.filter((ts, i) => drawn.p[drawn.ts.indexOf(ts)] !== stored.values.p[i]);
-      return { storedHasAll: [3, 2, 1, 0].every((k) => stored.ts.includes(slot(k))), missing };
-    }, { timeout: 15_000, interval: 300 }).toEqual({ storedHasAll: true, missing: [] });
+      const wrong = stored.ts.flatMap((ts, i) => {
+        const shown = drawn.p[drawn.ts.indexOf(ts)];
+        return shown === stored.values.p[i] ? [] : [{ at: new Date(ts).toISOString(), stored: stored.values.p[i], drawn: shown ?? 'absent' }];
+      });
+      const state = await page.evaluate(() => ({ signedIn: document.body.classList.contains('signed-in'), live: (window as any).__loadwatch.live as string }));
+      return { storedHasAll: [3, 2, 1, 0].every((k) => stored.ts.includes(slot(k))), wrong, ...state };
+    }, { timeout: 15_000, interval: 300 }).toEqual({ storedHasAll: true, wrong: [], signedIn: true, live: 'live' });
     const drawn = await chartLoad();
     expect([3, 2, 1, 0].map((k) => drawn.p[drawn.ts.indexOf(slot(k))])).toEqual([31.5, 42.25, 53.75, 64.5]);
     expect(pageErrors).toEqual([]);
