@@ -16,8 +16,9 @@ export interface ServiceChild {
   /** Authorization of the admin token the service made at its first start, when the API asks for one. */
   headers: Record<string, string>;
   /**
-   * evaluated: samples stored and through the rules (storing may run up to 200,000 samples ahead of them, and end to
-   * end counts a sample once its rules ran); rulesPending: those stored and still waiting for the rules.
+   * evaluated: samples stored and through the rules (storing may run ahead of them, MAX_IN_FLIGHT_SAMPLES in
+   * ingest/downstream.ts, and end to end counts a sample once its rules ran); rulesPending: those stored and still
+   * waiting for the rules.
    */
   metrics(): Promise<{ evaluated: number; rulesPending: number; backlog: number; quarantined: number; batches: number }>;
   stop(): Promise<void>;
