@@ -44,7 +44,10 @@ describe('PostgreSQL connections terminated by the server', () => {
       LOG_LEVEL: 'info',
     });
     cleanups.push(async () => {
-      if (child.proc.exitCode !== null || child.proc.signalCode !== null) console.error(`service died:\n${child.stderr().slice(-3000)}`);
+      if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
+        const last = child.stdout().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-8).join('\n');
+        console.error(`service died (code ${child.proc.exitCode}, signal ${child.proc.signalCode}):\n${child.stderr().slice(-3000)}\nits last warnings and errors:\n${last}`);
+      }
       await killService(child);
     });
     await importArchive(child, METERS);
