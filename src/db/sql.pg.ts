@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { QueryOptions, QueryResult, Sql } from './sql.js';
+import type { QueryResult, Sql } from './sql.js';
 
 // Timestamps come back as Date (UTC instants) and int8 counts as numbers: row counts here never near 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -19,9 +19,8 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 function wrap(q: Queryable): Pick<Sql, 'query' | 'exec'> {
   return {
-    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-      const values = params as unknown[] | undefined;
-      const res = await (options?.prepareAs ? q.query({ name: options.prepareAs, text, values }) : q.query(text, values));
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await q.query(text, params as unknown[] | undefined);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
     async exec(text: string): Promise<void> {

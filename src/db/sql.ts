@@ -8,17 +8,8 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
-export interface QueryOptions {
-  /**
-   * A statement run often with the same text, whose best plan does not depend on its parameters: the PostgreSQL
-   * server parses and plans it once per connection under this name (a prepared statement) instead of at every run.
-   * Each name must always go with the same text.
-   */
-  prepareAs?: string;
-}
-
 export interface Sql {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
   /** Runs fn on one connection inside BEGIN/COMMIT; rolls back when it throws. */

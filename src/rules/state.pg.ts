@@ -5,12 +5,6 @@ import { restoreState } from './state-codec.js';
 // Namespace of the per-meter advisory locks (any constant no other loadwatch lock uses).
 const RULE_LOCK_CLASS = 4_207_312;
 
-// Every evaluation runs the lock and version queries and every persist slice the upsert, always with the same
-// text, and their plans (index look-ups per meter, a hash join) suit any number of meters: prepared, the server
-// plans each once per connection. Parsed and planned at every run, the version query of 1,000 meters took 3.2-3.9 ms
-// of the server's CPU instead of 1.3-1.4, the lock 0.9-1.1 ms instead of 0.5-0.6.
-const PREPARED = { lock: { prepareAs: 'rule_state_lock' }, moved: { prepareAs: 'rule_state_moved' }, save: { prepareAs: 'rule_state_save' } };
-
 /**
  * Serialises evaluations and snapshot writes of the same meters across workers until the transaction ends
  * (locks taken in one sorted order, so two batches sharing meters cannot deadlock), then returns the stored
@@ -22,14 +16,12 @@ export async function lockMeters(tx: Sql, meterIds: readonly string[], expected:
   await tx.query(
     `SELECT count(pg_advisory_xact_lock($2, k)) FROM (SELECT DISTINCT hashtext(m) AS k FROM unnest($1::text[]) m ORDER BY k) s`,
     [meterIds, RULE_LOCK_CLASS],
-    PREPARED.lock,
   );
   const res = await tx.query<{ meter_id: string; version: string | number }>(
     `SELECT u.m AS meter_id, coalesce(r.version, 0) AS version
      FROM unnest($1::text[], $2::bigint[]) AS u(m, v) LEFT JOIN rule_state r ON r.meter_id = u.m
      WHERE u.v IS NULL OR coalesce(r.version, 0) <> u.v`,
     [meterIds, meterIds.map((id) => expected(id) ?? null)],
-    PREPARED.moved,
   );
   return new Map(res.rows.map((r) => [r.meter_id, Number(r.version)]));
 }
@@ -63,7 +55,6 @@ export async function saveStates(tx: Sql, rows: readonly StateRow[]): Promise<vo
      SELECT u.m, j.value, u.v, now() FROM unnest($2::text[], $3::bigint[]) AS u(m, v) JOIN json_each($1::json) AS j ON j.key = u.m
      ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
     [doc, rows.map((r) => r.meterId), rows.map((r) => r.version)],
-    PREPARED.save,
   );
 }
 
