@@ -5,7 +5,7 @@ import type { MeterContext } from '../domain/archive.js';
 import { logRedisError, WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from '../notify/redis-options.js';
 import { STATE_WRITE_INTERVAL_MS, WritePacing } from '../pacing.js';
 import type { RuleEngine } from './engine.js';
-import { alarmChangesPublisher, openRuleQueues, ruleQueueName, type AlarmChangesPublisher, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
+import { alarmChangesPublisher, openRuleQueues, ruleQueueName, samplesOfJob, type AlarmChangesPublisher, type RuleJobData, type RuleJobResult, type RuleQueueOptions } from './queue.bullmq.js';
 import type { OnAlarmChanges } from './runner.js';
 
 export interface RuleWorkerOptions extends RuleQueueOptions {
@@ -166,7 +166,7 @@ async function removeJobs(jobs: readonly Job<RuleJobData>[]): Promise<void> {
 }
 
 async function evaluateJobs(jobs: readonly Job<RuleJobData>[], opts: ShardOptions, meterIds: Set<string>): Promise<number> {
-  const samples = jobs.flatMap((j) => j.data.samples);
+  const samples = jobs.flatMap((j) => samplesOfJob(j.data));
   for (const s of samples) meterIds.add(s.meterId);
   const contexts = await opts.contextsOf([...new Set(samples.map((s) => s.meterId))]);
   // States with alarm changes are written with them; the others by the next flush of the hold.

@@ -8,7 +8,7 @@ import type { AlarmChange } from '../alarms/store.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { AnySample } from '../domain/sample.js';
 import { createRuleEngine } from './engine.js';
-import { createBullmqRuleRunner, openRuleQueues, RULE_JOB_NAME } from './queue.bullmq.js';
+import { createBullmqRuleRunner, openRuleQueues, RULE_JOB_NAME, samplesOfJob } from './queue.bullmq.js';
 import { openRuleRedis } from './queue-redis.redis.js';
 import { startRuleWorkers, type RuleWorkers } from './queue-worker.bullmq.js';
 import type { Sql } from '../db/sql.js';
@@ -29,6 +29,8 @@ const FIRST_VIOLATION_TS = new Date(T0 + Q).toISOString();
 function volts(meterId: string): AnySample[] {
   return PHASE_A_V.map((a, i) => ({ kind: 'voltage', meterId, tsMs: T0 + i * Q, values: { a, b: 220, c: 220 }, multiplier: 1 }));
 }
+
+const byMeterAndTime = (a: AnySample, b: AnySample) => a.meterId.localeCompare(b.meterId) || a.tsMs - b.tsMs;
 
 function context(id: string): MeterContext {
   return {
@@ -114,7 +116,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     await Promise.all(queues.map((q) => q.close()));
     expect(jobs.length).toBeGreaterThan(1);
     expect(jobs.length).toBeLessThanOrEqual(SHARDS);
-    expect(jobs.flatMap((j) => j.data.samples)).toHaveLength(samples.length);
+    expect(jobs.flatMap((j) => samplesOfJob(j.data)).sort(byMeterAndTime)).toEqual([...samples].sort(byMeterAndTime));
     // The same batch again (a journal replay) while those jobs wait is not queued twice.
     await (await runner()).submit(samples);
     const again = openRuleQueues({ connection: redis, prefix, shards: SHARDS });
@@ -134,6 +136,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     // Run twice: the same batch after its jobs completed, and the same data as a job with another id.
     await r.submit(METERS.flatMap(volts));
     const [q0] = openRuleQueues({ connection: redis, prefix, shards: 1 });
+    // In the form of jobs queued by earlier releases: the samples as an array, not as JSON text.
     await q0.add(RULE_JOB_NAME, { samples: volts('m1') }, { jobId: 'redelivered' });
     await q0.close();
     await until(() => queuesIdle());
@@ -141,6 +144,15 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
       expect(await alarmsOf(db, meterId)).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
     }
     expect(changes.filter((c) => c.change === 'created')).toHaveLength(METERS.length);
+  });
+
+  it('evaluates a job queued by an earlier release, whose data is the samples as an array', async () => {
+    await workers();
+    const [q0] = openRuleQueues({ connection: redis, prefix, shards: 1 });
+    await q0.add(RULE_JOB_NAME, { samples: volts('m1') });
+    await q0.close();
+    await until(async () => (await queuesIdle()) && changes.length >= 1);
+    expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 
   it('evaluates one meter\'s samples in time order when they arrive shuffled over several jobs', async () => {
