@@ -54,9 +54,12 @@ export function transferList(packed: PackedSamples): ArrayBuffer[] {
   return [packed.meterOf.buffer, packed.kinds.buffer, packed.ts.buffer, packed.multipliers.buffer, packed.values.buffer] as ArrayBuffer[];
 }
 
-const orNull = (v: number): number | null => (v === v ? v : null);
+const orNull = (v: number | null): number | null => (v === v ? v : null);
 
-export function unpackSamples(packed: PackedSamples): AnySample[] {
+/** PackedSamples, or the same columns as plain arrays (packedJson), where a missing value is null or NaN. */
+type PackedColumns = Pick<PackedSamples, 'meterIds'> & Record<'meterOf' | 'kinds' | 'ts' | 'multipliers', ArrayLike<number>> & { values: ArrayLike<number | null> };
+
+export function unpackSamples(packed: PackedColumns): AnySample[] {
   const { meterIds, meterOf, kinds, ts, multipliers, values: v } = packed;
   const out = new Array<AnySample>(kinds.length);
   for (let i = 0; i < kinds.length; i++) {
@@ -94,4 +97,18 @@ export function unpackSamples(packed: PackedSamples): AnySample[] {
     }
   }
   return out;
+}
+
+/**
+ * The same packing as JSON text, for rule queue jobs: columns of numbers (a missing value null) take about half
+ * the characters of the sample objects' JSON, and serialise and parse faster.
+ */
+export function packedJson(samples: readonly AnySample[]): string {
+  const p = packSamples(samples);
+  return JSON.stringify([p.meterIds, Array.from(p.meterOf), Array.from(p.kinds), Array.from(p.ts), Array.from(p.multipliers), Array.from(p.values)]);
+}
+
+export function samplesOfPackedJson(text: string): AnySample[] {
+  const [meterIds, meterOf, kinds, ts, multipliers, values] = JSON.parse(text) as [string[], number[], number[], number[], number[], (number | null)[]];
+  return unpackSamples({ meterIds, meterOf, kinds, ts, multipliers, values });
 }
