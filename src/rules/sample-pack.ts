@@ -3,8 +3,9 @@ import { KIND_COLUMNS, KIND_INDEX, KINDS, type AnySample } from '../domain/sampl
 /**
  * Samples packed for the hop to a rule engine thread: a few typed arrays whose buffers are moved, where the
  * structured clone of the sample objects was 10 % of the ingesting thread's busy time under 100-sample messages
- * (and as much again to rebuild them on the other side). Each sample takes a row of VALUE_SLOTS numbers, a
- * missing value (null) is NaN there: stored values are finite (decode rejects the rest).
+ * (and as much again to rebuild them on the other side). Rule queue jobs carry the same columns as JSON text
+ * (packedJson). Each sample takes a row of VALUE_SLOTS numbers, a missing value (null) is NaN there: stored
+ * values are finite (decode rejects the rest).
  */
 export interface PackedSamples {
   /** Each meter of the batch once; meterOf indexes it. */
