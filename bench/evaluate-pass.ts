@@ -1,36 +1,75 @@
 /**
  * The pure rule core alone (evaluate(), no database): N meters x 3 kinds per 15-min step, states carried from
  * step to step as the engine's cache does. `node --import tsx bench/evaluate-pass.ts [meters] [steps]
- * [--alarm-every=N]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up.
+ * [--alarm-every=N] [--floor]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up.
+ * Every step's samples are made before the timing starts: making them in between put their garbage into the
+ * timed steps' collections.
+ *
+ * --floor times, instead of evaluate(), what a step needs at the least: each meter's point merged and every
+ * curve track's value read and compared with its tiers' limits, with no rule state kept. It is what a step of a
+ * quiet meter would cost if the tracks' states were derived from the meter's recent points only when one of them
+ * counts or a point comes late (docs/benchmarks.md, "What the throughput targets would take").
  */
+import type { MeterContext } from '../src/domain/archive.js';
 import type { AnySample } from '../src/domain/sample.js';
+import { violates, type PointValue } from '../src/rules/counter.js';
+import { mergePoints } from '../src/rules/curve-point.js';
+import { curveTracks, type CurveTrack } from '../src/rules/curve-tracks.js';
 import type { MeterRuleState } from '../src/rules/evaluate.js';
 import { evaluate } from '../src/rules/evaluate.js';
-import { DEFAULT_SETTINGS } from '../src/rules/settings.js';
+import { CURVE_RULES } from '../src/rules/rule-codes.js';
+import { DEFAULT_SETTINGS, effectiveSettings } from '../src/rules/settings.js';
+import { DEFAULT_VOLTAGE_BANDS } from '../src/rules/voltage-band.js';
 import { argNumber, fleetContexts, stepSamples } from './rules-fleet.js';
 
 const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 40);
 const alarmEvery = argNumber('alarm-every', 100);
+const floor = process.argv.includes('--floor');
 
 const contexts = [...fleetContexts(meters).values()];
-const states = new Map<string, MeterRuleState>();
-const times: number[] = [];
-let transitions = 0;
+const samplesOf: AnySample[][][] = [];
 for (let step = 0; step < steps; step++) {
-  const byMeter = new Map<string, AnySample[]>();
-  for (const s of stepSamples(meters, step, alarmEvery)) byMeter.set(s.meterId, [...(byMeter.get(s.meterId) ?? []), s]);
-  const t = performance.now();
-  for (const ctx of contexts) {
-    const r = evaluate(ctx, byMeter.get(ctx.meter.id) ?? [], DEFAULT_SETTINGS, states.get(ctx.meter.id) ?? {}, { reuse: true });
-    states.set(ctx.meter.id, r.state);
-    transitions += r.transitions.length;
+  const byMeter = new Map<string, AnySample[]>(contexts.map((ctx) => [ctx.meter.id, []]));
+  for (const s of stepSamples(meters, step, alarmEvery)) byMeter.get(s.meterId)?.push(s);
+  samplesOf.push([...byMeter.values()]);
+}
+
+const states = new Map<string, MeterRuleState>();
+let transitions = 0;
+function evaluateStep(ctx: MeterContext, samples: AnySample[]): void {
+  const r = evaluate(ctx, samples, DEFAULT_SETTINGS, states.get(ctx.meter.id) ?? {}, { reuse: true });
+  states.set(ctx.meter.id, r.state);
+  transitions += r.transitions.length;
+}
+
+// The fleet's meters are alike: one set of tracks for all, as evaluate() shares one plan among alike meters.
+const tracks = CURVE_RULES.flatMap((rule) => {
+  const s = effectiveSettings(contexts[0].customer.classes, rule, DEFAULT_SETTINGS);
+  return s && s.form !== 'daily' ? curveTracks(contexts[0], rule, s, DEFAULT_VOLTAGE_BANDS) : [];
+});
+const violating = (track: CurveTrack, value: PointValue) =>
+  track.tiers.some((tier, i) => {
+    const v = Array.isArray(value) ? value[i] : value;
+    return typeof v === 'number' && Number.isFinite(v) && violates(v, tier.limit) !== null;
+  });
+function floorStep(_ctx: MeterContext, samples: AnySample[]): void {
+  for (const point of mergePoints(samples).values()) {
+    for (const track of tracks) if (violating(track, track.read(point))) transitions++;
   }
+}
+
+const step = floor ? floorStep : evaluateStep;
+const times: number[] = [];
+for (let s = 0; s < steps; s++) {
+  const lists = samplesOf[s];
+  const t = performance.now();
+  for (let m = 0; m < meters; m++) step(contexts[m], lists[m]);
   times.push(performance.now() - t);
 }
 const warm = times.slice(Math.min(5, times.length - 1));
 const meanMs = warm.reduce((a, b) => a + b, 0) / warm.length;
 process.stdout.write(
-  `${meters} meters x 3 kinds, ${steps} steps: ${((meanMs * 1000) / meters).toFixed(1)} us per meter step ` +
-    `(${Math.round((meters * 3) / (meanMs / 1000))} samples/s on one core), ${transitions} transitions\n`,
+  `${meters} meters x 3 kinds, ${steps} steps${floor ? ' (floor)' : ''}: ${((meanMs * 1000) / meters).toFixed(1)} us per meter step ` +
+    `(${Math.round((meters * 3) / (meanMs / 1000))} samples/s on one core), ${transitions} ${floor ? 'violating track values' : 'transitions'}\n`,
 );
