@@ -25,6 +25,7 @@ import { listenWithFallback, type Listening } from './listen.js';
 import { LiveHub } from './live/hub.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { meteredRuleEngine } from './rules/engine-metered.js';
 import { createAlarmMqttPublisher } from './notify/mqtt-publisher.js';
 import { startNotify } from './notify/service.js';
 import type { AlarmChange } from './alarms/store.js';
@@ -234,7 +235,7 @@ export async function startService(env: Record<string, string | undefined> = pro
     if (stores.collection) collection = await startCollectionChecks(config, { checker: stores.collection, onChanges: rulesChanged, log });
     // Inline without REDIS_URL; with it, batches become BullMQ jobs and changes come back from the workers.
     rules = await openRuleRunner(config, {
-      engine: stores.rules,
+      engine: meteredRuleEngine(stores.rules, metrics),
       contextOf: (meterId) => archive.get(meterId),
       onChanges: rulesChanged,
       log,

@@ -100,10 +100,11 @@ export function createMetrics() {
     }),
     alarmChanges: new Counter({
       name: 'loadwatch_alarm_changes_total',
-      help: 'Alarm lifecycle changes',
+      help: 'Alarm lifecycle changes this service heard of, from its own rules and from every worker',
       labelNames: ['change', 'rule', 'severity'] as const,
       registers,
     }),
+    ...ruleMetrics(registers),
     wsClients: new Gauge({
       name: 'loadwatch_ws_clients',
       help: 'Open WebSocket connections',
@@ -124,3 +125,37 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The rule evaluations of this process: the service's (inline, or working the queue itself) or an `npm run
+ * worker`'s. Summed over the processes of a scale-out layout they give the fleet's figures.
+ */
+function ruleMetrics(registers: Registry[]) {
+  return {
+    samplesEvaluated: new Counter({
+      name: 'loadwatch_rules_samples_evaluated_total',
+      help: 'Samples whose rules were evaluated (a replay is counted again)',
+      registers,
+    }),
+    evaluationSeconds: new Histogram({
+      name: 'loadwatch_rules_evaluation_seconds',
+      help: 'Time to evaluate one batch of samples, alarm changes and their rule states written',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    evaluationErrors: new Counter({
+      name: 'loadwatch_rules_evaluation_errors_total',
+      help: 'Batch evaluations that failed (retried by their caller)',
+      registers,
+    }),
+  };
+}
+
+export type RuleMetrics = ReturnType<typeof ruleMetrics>;
+
+/** `npm run worker`'s registry: the process and its rules. */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'loadwatch_process_' });
+  return { registry, ...ruleMetrics([registry]) };
+}

@@ -97,6 +97,9 @@ describe.each(DB_FLAVOURS)('end to end on %s: MQTT in, rows, alarms, live stream
     const customer = await getJson<{ openAlarms: { rule: string }[]; meters: { id: string }[] }>(`${t.base}/api/customers/C001`, t.token);
     expect(customer.meters.map((m) => m.id)).toEqual(['M001']);
     expect(customer.openAlarms.map((a) => a.rule)).toContain('V1');
+    // Without REDIS_URL this service evaluated the sample itself, and counts it.
+    const metrics = await (await fetch(`${t.base}/metrics`)).text();
+    expect(Number(/^loadwatch_rules_samples_evaluated_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it('never stores a re-sent sample twice; a re-send with other values overwrites and is counted', async () => {
