@@ -41,6 +41,7 @@ const DEFAULTS: Config = {
   utilityTz: 'Asia/Shanghai',
   logLevel: 'info',
   ruleQueue: { shards: 8, workersInProcess: false },
+  workerHttpPort: 8081,
   ruleThreads: 2,
   ingest: { maxFutureSkewMs: 300_000, quarantinePayloadMaxBytes: 4096, journalSegmentBytes: 64 * 1024 * 1024, batchMaxRecords: 2000, batchMaxBytes: 1024 * 1024, bufferMaxBytes: 1024 * 1024 * 1024, memoryMaxBytes: 64 * 1024 * 1024 },
   notify: { allowLoopbackHttp: false },

@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   REDIS_PREFIX: Type.String({ default: 'loadwatch', pattern: '^[A-Za-z0-9_-]+$', description: 'letters, digits, _ or - (the BullMQ key prefix)' }),
   RULE_QUEUE_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 256, description: 'a whole number 1..256 of rule queue shards, the same in every process' }),
   RULE_WORKERS_IN_PROCESS: Bool('false'),
+  WORKER_HTTP_PORT: Type.Integer({ default: 8081, minimum: 0, maximum: 65535, description: 'a TCP port, 0 for any free port (npm run worker: /metrics, /healthz, /readyz)' }),
   RULE_THREADS: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'a whole number 1..64 of rule engine threads (PostgreSQL server only)' }),
   NOTIFY_ALLOW_LOOPBACK_HTTP: Bool('false'),
   MQTT_ALLOW_ANONYMOUS: Bool('false'),
@@ -95,6 +96,8 @@ export interface Config {
   /** Set: rules are evaluated by BullMQ workers (`npm run worker`) instead of in the ingesting process. */
   redis?: { url: string; prefix: string };
   ruleQueue: { shards: number; workersInProcess: boolean };
+  /** `npm run worker`'s own HTTP port (on HTTP_HOST), for /metrics and its health checks. */
+  workerHttpPort: number;
   /** Threads the rule engine runs on beside the ingesting one, each owning a share of the meters (DATABASE_URL only). */
   ruleThreads: number;
   ingest: {
@@ -197,6 +200,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       logLevel: env.LOG_LEVEL,
       redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
       ruleQueue: { shards: env.RULE_QUEUE_SHARDS, workersInProcess: env.RULE_WORKERS_IN_PROCESS === 'true' },
+      workerHttpPort: env.WORKER_HTTP_PORT,
       ruleThreads: env.RULE_THREADS,
       ingest: {
         maxFutureSkewMs: env.MAX_FUTURE_SKEW_S * 1000,

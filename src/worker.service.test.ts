@@ -21,15 +21,18 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
   const prefix = uniqueName('lwtest');
   let t: TestService;
   let worker: ChildProcess;
+  let workerHttp: string;
   let ws: WebSocket;
   const pushed: { type: string; change?: string; alarm?: { rule: string } }[] = [];
 
   beforeAll(async () => {
     t = await startTestService('postgres', { REDIS_URL, REDIS_PREFIX: prefix });
-    worker = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { PATH: process.env.PATH ?? '', ...t.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { PATH: process.env.PATH ?? '', ...t.env, LOG_LEVEL: 'info', WORKER_HTTP_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     worker.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => out.includes('rule worker is running'), 'the worker to start', 20_000);
+    const running = out.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; httpPort?: number }) : {})).find((l) => l.msg === 'rule worker is running');
+    workerHttp = `http://127.0.0.1:${running?.httpPort}`;
     const res = await t.api('/api/archive/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ARCHIVE });
     expect(res.status).toBe(200);
     ws = new WebSocket(`ws://127.0.0.1:${t.svc.httpPort}/ws`, { headers: { authorization: `Bearer ${t.token}` } });
@@ -60,5 +63,20 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
     await waitFor(() => pushed.some((m) => m.type === 'alarm' && m.change === 'created' && m.alarm?.rule === 'V1'), 'the alarm on the live stream', 20_000);
     const alarms = await getJson<{ items: { rule: string; phase: string; startTs: string }[] }>(`${t.base}/api/alarms?state=open`, t.token);
     expect(alarms.items.filter((a) => a.rule === 'V1').map((a) => [a.phase, a.startTs])).toEqual([['A', new Date(ts).toISOString()]]);
+  });
+
+  it('the worker reports its evaluations on its own /metrics, and its dependencies on /readyz', async () => {
+    const counter = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const fromWorker = await (await fetch(`${workerHttp}/metrics`)).text();
+    // The previous test's sample was evaluated here, not in the service, which only queues.
+    expect(counter(fromWorker, 'loadwatch_rules_samples_evaluated_total')).toBeGreaterThanOrEqual(1);
+    expect(counter(fromWorker, 'loadwatch_rules_evaluation_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(counter(fromWorker, 'loadwatch_rules_evaluation_errors_total')).toBe(0);
+    expect(fromWorker).toMatch(/^loadwatch_process_process_resident_memory_bytes \d+/m);
+    const fromService = await (await fetch(`${t.base}/metrics`)).text();
+    expect(counter(fromService, 'loadwatch_rules_samples_evaluated_total')).toBe(0);
+    const ready = await fetch(`${workerHttp}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { database: 'ok', queue: 'ok' } }]);
+    expect((await fetch(`${workerHttp}/healthz`)).status).toBe(200);
   });
 });

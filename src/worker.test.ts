@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,11 +54,26 @@ describe('npm run worker', () => {
     db = await openTestDatabase('postgres');
     prefix = uniqueName('lwtest');
     const run = await runWorker(
-      { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: db.schema!, RULE_QUEUE_SHARDS: '2' },
+      { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: db.schema!, RULE_QUEUE_SHARDS: '2', WORKER_HTTP_PORT: '0' },
       (out, signal) => out.includes('rule worker is running') && signal('SIGTERM'),
     );
     expect(run.stdout).toContain("rule worker is running");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+  });
+
+  it('refuses a WORKER_HTTP_PORT already taken: one line, exit 1', async () => {
+    db = await openTestDatabase('postgres');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const run = await runWorker({ REDIS_URL, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: db.schema!, HTTP_HOST: '127.0.0.1', WORKER_HTTP_PORT: String(port) });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(new RegExp(`^loadwatch worker: cannot start: WORKER_HTTP_PORT: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
+import { healthRoutes } from './api/routes/health.js';
 import { PgArchiveStore } from './archive/archive.pg.js';
 import { ArchiveCache } from './archive/cache.js';
 import { loadConfig } from './config.js';
@@ -8,8 +10,10 @@ import { migrate } from './db/migrate.js';
 import { openPg } from './db/sql.pg.js';
 import type { Sql } from './db/sql.js';
 import { createLogger } from './log.js';
+import { createWorkerMetrics } from './metrics.js';
 import { startNotify } from './notify/service.js';
 import { createRuleEngine } from './rules/engine.js';
+import { meteredRuleEngine } from './rules/engine-metered.js';
 import { contextsFromArchive } from './rules/queue-contexts.js';
 import { openRuleRedis } from './rules/queue-redis.redis.js';
 import { startRuleWorkers } from './rules/queue-worker.bullmq.js';
@@ -32,9 +36,13 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Shorter than the default (queue-worker.bullmq.ts, 5 s) only in tests of writes while a job is held. */
   flushEveryMs?: number;
+  /** Set: /metrics, /healthz and /readyz on this host and port (0: any free port). */
+  http?: { host: string; port: number };
 }
 
 export interface RuleWorkerProcess {
+  /** The port of /metrics, /healthz and /readyz, when opts.http was set. */
+  httpPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -55,8 +63,32 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
     redis.disconnect();
     throw new StartupError('DATABASE_URL', `cannot connect to the PostgreSQL server: ${(err as Error).message}`);
   }
+  // The worker's own health and metrics, for Prometheus and an orchestrator: one per process of a scale-out layout.
+  const metrics = createWorkerMetrics();
+  const http = Fastify({ logger: false });
+  await http.register(healthRoutes({
+    metrics: metrics.registry,
+    async ready() {
+      const [database, queue] = await Promise.all([
+        sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`),
+        redis.ping().then(() => 'ok', (err: Error) => `unreachable: ${err.message}`),
+      ]);
+      return { database, queue };
+    },
+  }));
+  let httpPort: number | undefined;
+  if (opts.http) {
+    try {
+      await http.listen(opts.http);
+      httpPort = (http.server.address() as { port: number }).port;
+    } catch (err) {
+      redis.disconnect();
+      await sql.close();
+      throw new StartupError('WORKER_HTTP_PORT', `cannot listen on ${opts.http.host}:${opts.http.port}: ${(err as Error).message}`);
+    }
+  }
   await migrate(sql);
-  const engine = await createRuleEngine({ sql, log: opts.log.child({ step: 'rules' }), utilityTz: opts.utilityTz });
+  const engine = meteredRuleEngine(await createRuleEngine({ sql, log: opts.log.child({ step: 'rules' }), utilityTz: opts.utilityTz }), metrics);
   // Subscribers hear of an alarm from the worker that raised it, even when no service process is
   // listening to the queue's events; delivery ids are keys, so a second notify of the same change is a no-op.
   const notify = await startNotify({ sql, redisUrl: opts.redis.url, redisPrefix: opts.redis.prefix, allowLoopbackHttp: opts.allowLoopbackHttp, log: opts.log.child({ step: 'notify' }) });
@@ -76,7 +108,9 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
     flushEveryMs: opts.flushEveryMs,
   });
   return {
+    httpPort,
     async close() {
+      await http.close();
       await workers.close();
       await notify.close();
       await redis.quit();
@@ -109,6 +143,7 @@ async function runFromCommandLine(): Promise<void> {
       allowLoopbackHttp: config.notify.allowLoopbackHttp,
       log,
       onChanges: (changes) => log.debug({ changes: changes.length }, 'alarm changes'),
+      http: { host: config.http.host, port: config.workerHttpPort },
     });
   } catch (err) {
     if (err instanceof StartupError) return fail([err.message]);
@@ -125,7 +160,7 @@ async function runFromCommandLine(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   // Only now: until a handler is installed, a SIGTERM sent on seeing this line would kill without closing.
-  log.info({ shards: config.ruleQueue.shards }, 'rule worker is running');
+  log.info({ shards: config.ruleQueue.shards, httpPort: worker.httpPort }, 'rule worker is running');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

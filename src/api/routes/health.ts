@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../ports.js';
 
-export const healthRoutes = (deps: ApiDeps): FastifyPluginAsync => async (app) => {
+/** Also served by `npm run worker` (worker.ts), which has only these. */
+export const healthRoutes = (deps: Pick<ApiDeps, 'ready' | 'metrics'>): FastifyPluginAsync => async (app) => {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
