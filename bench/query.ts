@@ -1,6 +1,7 @@
 /**
  * Scenario query: load rows into telemetry_load with COPY, then time one meter's 96-point day curve
- * through the API and one class's aggregate day curve (sum per 15-minute bucket) in SQL.
+ * through the API, and in SQL the aggregate day curve (sum per 15-minute bucket) of the largest class and
+ * of the whole fleet.
  */
 import { Readable } from 'node:stream';
 import pg from 'pg';
