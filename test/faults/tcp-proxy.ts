@@ -13,11 +13,21 @@ export interface TcpProxy {
   outboundPorts(): number[];
   cut(): void;
   restore(): void;
+  /**
+   * Holds what the target sends until releaseReplies(), which forwards it in one write and then passes on a
+   * close of the target's side: messages the target sent apart reach the client in one read.
+   */
+  holdReplies(): void;
+  releaseReplies(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let down = false;
+  let holding = false;
+  // Replies held, and whether the target closed meanwhile (one proxied connection at a time while holding).
+  let held: Buffer[] = [];
+  let closedWhileHeld = false;
   let accepted = 0;
   const pairs = new Set<[Socket, Socket]>();
   const server: Server = createServer((inbound) => {
@@ -35,9 +45,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       pairs.delete(pair);
     };
     inbound.on('error', end).on('close', end);
-    outbound.on('error', end).on('close', end);
+    const endUnlessHeld = () => (holding ? (closedWhileHeld = true) : end());
+    outbound.on('error', endUnlessHeld).on('close', endUnlessHeld);
     inbound.pipe(outbound);
-    outbound.pipe(inbound);
+    outbound.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : inbound.write(chunk)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -56,6 +67,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut,
     restore() {
       down = false;
+    },
+    holdReplies() {
+      holding = true;
+    },
+    releaseReplies() {
+      holding = false;
+      const data = Buffer.concat(held);
+      held = [];
+      const [pair] = [...pairs];
+      if (!pair) return;
+      // The client's side closes once the data is out, as the target's did; its 'close' ends the pair.
+      if (closedWhileHeld) pair[0].end(data);
+      else if (data.length > 0) pair[0].write(data);
+      closedWhileHeld = false;
     },
     async close() {
       cut();
