@@ -14,8 +14,9 @@ export interface TcpProxy {
   cut(): void;
   restore(): void;
   /**
-   * Holds what the target sends until releaseReplies(), which forwards it in one write and then passes on a
-   * close of the target's side: messages the target sent apart reach the client in one read.
+   * On connections opened from now on, what the target sends is not read until releaseReplies(): it waits in the
+   * socket, its close too, and is then read and forwarded together, so messages the target sent apart reach the
+   * client in one read.
    */
   holdReplies(): void;
   releaseReplies(): void;
@@ -25,9 +26,8 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let down = false;
   let holding = false;
-  // Replies held, and whether the target closed meanwhile (one proxied connection at a time while holding).
-  let held: Buffer[] = [];
-  let closedWhileHeld = false;
+  // Connections whose target side is not read while holding (holdReplies).
+  const held = new Set<[Socket, Socket]>();
   let accepted = 0;
   const pairs = new Set<[Socket, Socket]>();
   const server: Server = createServer((inbound) => {
@@ -45,10 +45,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       pairs.delete(pair);
     };
     inbound.on('error', end).on('close', end);
-    const endUnlessHeld = () => (holding ? (closedWhileHeld = true) : end());
-    outbound.on('error', endUnlessHeld).on('close', endUnlessHeld);
+    outbound.on('error', end).on('close', end);
     inbound.pipe(outbound);
-    outbound.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : inbound.write(chunk)));
+    if (holding) {
+      outbound.pause();
+      held.add(pair);
+    } else outbound.pipe(inbound);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -73,14 +75,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     releaseReplies() {
       holding = false;
-      const data = Buffer.concat(held);
-      held = [];
-      const [pair] = [...pairs];
-      if (!pair) return;
-      // The client's side closes once the data is out, as the target's did; its 'close' ends the pair.
-      if (closedWhileHeld) pair[0].end(data);
-      else if (data.length > 0) pair[0].write(data);
-      closedWhileHeld = false;
+      for (const [inbound, outbound] of held) outbound.pipe(inbound);
+      held.clear();
     },
     async close() {
       cut();
