@@ -1,9 +1,8 @@
 import type { Phase } from '../domain/alarm.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { CustomerClass } from '../domain/customer-class.js';
-import type { AnySample, LoadValues, PhaseValues } from '../domain/sample.js';
+import type { AnySample } from '../domain/sample.js';
 import type { PointValue, Step } from './counter.js';
-import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
 import { curveTracks, type CurveTrack } from './curve-tracks.js';
 import { dailyPoints } from './daily-tracks.js';
 import type { DayInput } from './day-input.js';
@@ -11,13 +10,13 @@ import { COLLECTION_RULES, CURVE_RULES, RULES, type RuleCode } from './rule-code
 import { effectiveSettings, type RuleOverrides, type RuleSettings, type SettingsByClass } from './settings.js';
 import type { TrackDef } from './track.js';
 import type { Transition } from './transition.js';
+import { kindMask, newPoints, NO_RECENT, updateRecent, type Recent } from './recent-points.js';
 import { DEFAULT_VOLTAGE_BANDS, type VoltageBands } from './voltage-band.js';
 import { advanceTrack, asTrackState, type AdvanceOutput, type NewTrackPoints, type TrackState } from './window.js';
 
 /**
  * Rule state of one meter, keyed by stateKey(rule, phase): a TrackState per (rule, phase), plus RECENT_KEY with
- * the meter's latest curve samples per kind, so a voltage and a current of the same timestamp that arrive in
- * different batches still meet (L1–L4 need both).
+ * the meter's recent curve samples per kind (recent-points.ts).
  */
 export type MeterRuleState = Record<string, unknown>;
 
@@ -26,104 +25,6 @@ export function stateKey(rule: string, phase: Phase | ''): string {
 }
 
 export const RECENT_KEY = stateKey('_recent', '');
-/** Curve samples kept per kind for pairing: 4 h of 15-min points. */
-const RECENT_POINTS = 16;
-
-type Recent = { voltage: [number, PhaseValues][]; current: [number, PhaseValues][]; load: [number, LoadValues][] };
-
-/** The recent points with this batch's curve samples added; a kind this batch did not bring keeps its array. */
-function updateRecent(prev: Recent | undefined, samples: readonly AnySample[]): Recent {
-  return {
-    voltage: withSamples(prev?.voltage ?? [], samples, 'voltage'),
-    current: withSamples(prev?.current ?? [], samples, 'current'),
-    load: withSamples(prev?.load ?? [], samples, 'load'),
-  };
-}
-
-/** One kind's recent points with the batch's samples of that kind, in time order, the newest RECENT_POINTS. */
-function withSamples<V>(list: [number, V][], samples: readonly AnySample[], kind: CurveKind): [number, V][] {
-  let count = 0;
-  let inOrder = true;
-  let last = list.length > 0 ? list[list.length - 1][0] : Number.NEGATIVE_INFINITY;
-  for (const s of samples) {
-    if (s.kind !== kind) continue;
-    count++;
-    if (s.tsMs > last) last = s.tsMs;
-    else inOrder = false;
-  }
-  if (count === 0) return list;
-  if (!inOrder) return mergedRecent(list, samples, kind);
-  // The usual case, every sample after the last point: one array of the final size, no copy grown or trimmed.
-  const size = Math.min(RECENT_POINTS, list.length + count);
-  const next = new Array<[number, V]>(size);
-  let j = 0;
-  for (let i = list.length - Math.max(0, size - count); i < list.length; i++) next[j++] = list[i];
-  let skip = count - (size - j);
-  for (const s of samples) {
-    if (s.kind !== kind || skip-- > 0) continue;
-    next[j++] = [s.tsMs, s.values as V];
-  }
-  return next;
-}
-
-/** A sample of a timestamp already there replaces its point; then sorted and trimmed to RECENT_POINTS. */
-function mergedRecent<V>(list: readonly [number, V][], samples: readonly AnySample[], kind: CurveKind): [number, V][] {
-  const out = list.slice();
-  for (const s of samples) {
-    if (s.kind !== kind) continue;
-    const at = out.findIndex(([ts]) => ts === s.tsMs);
-    if (at >= 0) out.splice(at, 1);
-    out.push([s.tsMs, s.values as V]);
-  }
-  out.sort((a, b) => a[0] - b[0]);
-  return out.length > RECENT_POINTS ? out.slice(out.length - RECENT_POINTS) : out;
-}
-
-/** Kinds as bits, so a track's needs are checked against a point with two integer tests. */
-const KIND_BIT: Record<CurveKind, number> = { voltage: 1, current: 2, load: 4 };
-const CURVE_KINDS = ['voltage', 'current', 'load'] as const;
-
-const kindMask = (kinds: readonly CurveKind[]) => kinds.reduce((m, k) => m | KIND_BIT[k], 0);
-
-/** A curve point of this batch: the kinds it has, and which of them this batch brought (others came earlier). */
-interface NewPoint {
-  point: CurvePoint;
-  present: number;
-  arrived: number;
-}
-
-/** The values at tsMs in a kind's recent points (sorted by time), searched from the newest: where matches are. */
-function findRecent(list: readonly [number, unknown][], tsMs: number): unknown {
-  for (let i = list.length - 1; i >= 0; i--) {
-    const ts = list[i][0];
-    if (ts === tsMs) return list[i][1];
-    if (ts < tsMs) return undefined;
-  }
-  return undefined;
-}
-
-/** New curve points, completed with the other kinds of the same timestamp from earlier batches. */
-function newPoints(samples: readonly AnySample[], recent: Recent): NewPoint[] {
-  const out: NewPoint[] = [];
-  for (const p of mergePoints(samples).values()) {
-    let arrived = 0;
-    let present = 0;
-    for (const k of CURVE_KINDS) {
-      if (p[k] !== undefined) {
-        arrived |= KIND_BIT[k];
-        present |= KIND_BIT[k];
-        continue;
-      }
-      const hit = findRecent(recent[k] as [number, unknown][], p.tsMs);
-      if (hit !== undefined) {
-        (p as Record<CurveKind, unknown>)[k] = hit;
-        present |= KIND_BIT[k];
-      }
-    }
-    out.push({ point: p, present, arrived });
-  }
-  return out.sort((a, b) => a.point.tsMs - b.point.tsMs);
-}
 
 /** A run of updates in one batch collapses into the transition before it: callers notify once. */
 function push(out: Transition[], t: Transition): void {
@@ -274,7 +175,7 @@ export function evaluate(
   // The engine passes each meter its own samples: a copy only for callers that pass others'.
   const mine = samples.every((s) => s.meterId === ctx.meter.id) ? samples : samples.filter((s) => s.meterId === ctx.meter.id);
   const recent = state[RECENT_KEY] as Recent | undefined;
-  const points = newPoints(mine, recent ?? { voltage: [], current: [], load: [] });
+  const points = newPoints(mine, recent ?? NO_RECENT);
   if (points.length > 0) {
     next[RECENT_KEY] = updateRecent(recent, mine);
     changed = true;
