@@ -6,17 +6,16 @@
  * timed steps' collections.
  *
  * --floor times, instead of evaluate(), what a step needs at the least: each meter's point merged and every
- * curve track's value read and compared with its tiers' limits, with no rule state kept. It is what a step of a
- * quiet meter would cost if the tracks' states were derived from the meter's recent points only when one of them
- * counts or a point comes late (docs/benchmarks.md, "What the throughput targets would take").
+ * curve track's value read and compared with its tiers' limits, with no rule state kept. A quiet meter's tracks
+ * rest (src/rules/resting.ts), so evaluate() adds to it only the meter's own state: its recent points and record.
  */
 import type { MeterContext } from '../src/domain/archive.js';
 import type { AnySample } from '../src/domain/sample.js';
-import { violates, type PointValue } from '../src/rules/counter.js';
 import { mergePoints } from '../src/rules/curve-point.js';
-import { curveTracks, type CurveTrack } from '../src/rules/curve-tracks.js';
+import { curveTracks } from '../src/rules/curve-tracks.js';
 import type { MeterRuleState } from '../src/rules/evaluate.js';
 import { evaluate } from '../src/rules/evaluate.js';
+import { staysQuiet } from '../src/rules/resting.js';
 import { CURVE_RULES } from '../src/rules/rule-codes.js';
 import { DEFAULT_SETTINGS, effectiveSettings } from '../src/rules/settings.js';
 import { DEFAULT_VOLTAGE_BANDS } from '../src/rules/voltage-band.js';
@@ -48,14 +47,9 @@ const tracks = CURVE_RULES.flatMap((rule) => {
   const s = effectiveSettings(contexts[0].customer.classes, rule, DEFAULT_SETTINGS);
   return s && s.form !== 'daily' ? curveTracks(contexts[0], rule, s, DEFAULT_VOLTAGE_BANDS) : [];
 });
-const violating = (track: CurveTrack, value: PointValue) =>
-  track.tiers.some((tier, i) => {
-    const v = Array.isArray(value) ? value[i] : value;
-    return typeof v === 'number' && Number.isFinite(v) && violates(v, tier.limit) !== null;
-  });
 function floorStep(_ctx: MeterContext, samples: AnySample[]): void {
   for (const point of mergePoints(samples).values()) {
-    for (const track of tracks) if (violating(track, track.read(point))) transitions++;
+    for (const track of tracks) if (!staysQuiet(track.read(point), track.tiers)) transitions++;
   }
 }
 

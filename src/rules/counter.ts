@@ -132,7 +132,7 @@ function highestRaised(tiers: TierState[], defs: readonly CounterTier[]): number
 /** A value per tier (tiers may look at different measures), or one value for all. */
 export type PointValue = number | null | readonly (number | null)[];
 
-const valid = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+export const valid = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 function perTier(value: PointValue, tierCount: number): (number | null)[] {
   const out = new Array<number | null>(tierCount);

@@ -231,7 +231,7 @@ describe('plans shared by alike meters', () => {
   });
 });
 
-describe('recent curve points kept for pairing kinds across batches (16 per kind)', () => {
+describe('recent curve points kept for pairing kinds across batches (17 per kind)', () => {
   const at = (i: number) => T0 + i * Q;
   const v = (i: number, a = 220): AnySample => ({ kind: 'voltage', meterId: 'm1', tsMs: at(i), values: { a, b: 220, c: 220 }, multiplier: 1 });
   const recentOf = (batches: AnySample[][]) => {
@@ -243,11 +243,11 @@ describe('recent curve points kept for pairing kinds across batches (16 per kind
 
   it.each([
     ['in order, one batch', [range(0, 5).map((i) => v(i))], range(0, 5)],
-    ['in order over two batches, past 16', [range(0, 16).map((i) => v(i)), range(16, 19).map((i) => v(i))], range(3, 19)],
-    ['20 in one batch', [range(0, 20).map((i) => v(i))], range(4, 20)],
+    ['in order over two batches, past 17', [range(0, 17).map((i) => v(i)), range(17, 20).map((i) => v(i))], range(3, 20)],
+    ['20 in one batch', [range(0, 20).map((i) => v(i))], range(3, 20)],
     ['shuffled in one batch', [[v(3), v(0), v(2), v(1)]], range(0, 4)],
     ['a late point among kept ones', [[v(0), v(1), v(3)], [v(2)]], range(0, 4)],
-    ['late points past 16 keep the newest 16', [range(2, 18).map((i) => v(i)), [v(0), v(1)]], range(2, 18)],
+    ['late points past 17 keep the newest 17', [range(2, 19).map((i) => v(i)), [v(0), v(1)]], range(2, 19)],
   ] as const)('%s', (_name, batches, expected) => {
     expect(recentOf(batches.map((b) => [...b])).voltage.map(([ts]) => (ts - T0) / Q)).toEqual(expected);
   });

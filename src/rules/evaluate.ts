@@ -10,13 +10,15 @@ import { COLLECTION_RULES, CURVE_RULES, RULES, type RuleCode } from './rule-code
 import { effectiveSettings, type RuleOverrides, type RuleSettings, type SettingsByClass } from './settings.js';
 import type { TrackDef } from './track.js';
 import type { Transition } from './transition.js';
-import { kindMask, newPoints, NO_RECENT, updateRecent, type Recent } from './recent-points.js';
+import { kindMask, newestPoint, newPoints, NO_RECENT, pointsFrom, updateRecent, type Recent } from './recent-points.js';
+import { isResting, restingOf, staysQuiet, wake, type RestingTrack } from './resting.js';
 import { DEFAULT_VOLTAGE_BANDS, type VoltageBands } from './voltage-band.js';
 import { advanceTrack, asTrackState, type AdvanceOutput, type NewTrackPoints, type TrackState } from './window.js';
 
 /**
- * Rule state of one meter, keyed by stateKey(rule, phase): a TrackState per (rule, phase), plus RECENT_KEY with
- * the meter's recent curve samples per kind (recent-points.ts).
+ * Rule state of one meter, keyed by stateKey(rule, phase): a TrackState per (rule, phase), or a RestingTrack
+ * marker for a curve track with nothing counting (resting.ts), plus RECENT_KEY with the meter's recent curve
+ * samples per kind (recent-points.ts).
  */
 export type MeterRuleState = Record<string, unknown>;
 
@@ -154,6 +156,18 @@ function fingerprintOf(def: TrackDef): string {
 // arrays are overwritten, never truncated: truncating one to zero frees its backing store, regrown at the next push.
 const trackPoints: { ts: number[]; values: PointValue[]; n: number } = { ts: [], values: [], n: 0 };
 const advanced: AdvanceOutput = { steps: [], tooLate: 0 };
+/** newestPoint of this evaluation's recent points per needs mask, NaN until asked for. */
+const newestByNeeds: number[] = new Array<number>(8);
+
+/**
+ * The newest point a resting track rests on. Not among the recent points (a kind it needs missing for a long
+ * while): +Infinity, so that the track wakes and its window is rebuilt from what the recent points still hold.
+ */
+function lastPointOf(rest: RestingTrack, recent: Recent, needs: number): number {
+  let newest = newestByNeeds[needs];
+  if (Number.isNaN(newest)) newestByNeeds[needs] = newest = newestPoint(recent, needs);
+  return newest >= rest.from ? newest : Number.POSITIVE_INFINITY;
+}
 
 /**
  * Evaluates every rule of domain.md 3.2 for one meter over new samples (primary values, any kinds, any order):
@@ -182,7 +196,6 @@ export function evaluate(
   }
 
   const run = (def: TrackDef, points: NewTrackPoints, key = stateKey(def.rule, def.phase), fingerprint = fingerprintOf(def)) => {
-    if (points.n === 0) return;
     const prev = asTrackState(next[key], def.tiers.length);
     // Only a track's first advance in this evaluation may reuse: after it, the spare is the caller's own state (a
     // daily track advances once per day a batch closes).
@@ -196,20 +209,35 @@ export function evaluate(
       next[key] = advancedState satisfies TrackState;
       changed = true;
     }
+    return advancedState;
   };
 
   const plan = planOf(ctx, settings, opts.overrides, bands);
   if (points.length > 0) {
+    const before = recent ?? NO_RECENT;
+    newestByNeeds.fill(Number.NaN);
     for (const { track, key, fingerprint, needs } of plan.curve) {
       // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
       let n = 0;
+      let quiet = true;
       for (const { point, present, arrived } of points) {
         if ((present & needs) !== needs || (arrived & needs) === 0) continue;
+        const value = track.read(point);
         trackPoints.ts[n] = point.tsMs;
-        trackPoints.values[n++] = track.read(point);
+        trackPoints.values[n++] = value;
+        if (quiet) quiet = staysQuiet(value, track.tiers);
       }
+      if (n === 0) continue;
       trackPoints.n = n;
-      run(track, trackPoints, key, fingerprint);
+      const stored = next[key];
+      if (isResting(stored)) {
+        // Quiet values after its newest point under the same tiers: it rests on, and nothing is written.
+        if (quiet && stored.rests === fingerprint && trackPoints.ts[0] > lastPointOf(stored, before, needs)) continue;
+        const restedOn = pointsFrom(before, needs, stored.from);
+        next[key] = wake(stored, restedOn.map((p) => p.tsMs), restedOn.map((p) => track.read(p)), track.tiers.length);
+      }
+      const rest = restingOf(run(track, trackPoints, key, fingerprint), track.tiers, fingerprint);
+      if (rest) next[key] = rest;
     }
   }
   for (const { rule, settings: s } of plan.daily) {

@@ -3,12 +3,16 @@ import { mergePoints, type CurveKind, type CurvePoint } from './curve-point.js';
 
 /**
  * A meter's latest curve samples per kind, kept in its rule state so that a voltage and a current of the same
- * timestamp that arrive in different batches still meet (L1–L4 need both).
+ * timestamp that arrive in different batches still meet (L1–L4 need both), and so that a track with nothing
+ * counting can leave its window to them (resting.ts).
  */
 export type Recent = { voltage: [number, PhaseValues][]; current: [number, PhaseValues][]; load: [number, LoadValues][] };
 
-/** Curve samples kept per kind for pairing: 4 h of 15-min points. */
-const RECENT_POINTS = 16;
+/**
+ * Points kept per kind: 4 h of 15-min points (a window, WINDOW_POINTS), and the one before them, whose timestamp
+ * is a resting track's checkpoint (resting.ts).
+ */
+const RECENT_POINTS = 17;
 
 export const NO_RECENT: Recent = { voltage: [], current: [], load: [] };
 
@@ -104,4 +108,34 @@ export function newPoints(samples: readonly AnySample[], recent: Recent): NewPoi
     out.push({ point: p, present, arrived });
   }
   return out.sort((a, b) => a.point.tsMs - b.point.tsMs);
+}
+
+/** The kinds of each mask, in CURVE_KINDS order. */
+const KINDS_OF = Array.from({ length: 8 }, (_, mask) => CURVE_KINDS.filter((k) => (mask & KIND_BIT[k]) !== 0));
+
+/** Whether the recent points hold every kind of kinds, besides the first, at tsMs. */
+function holdsOthers(recent: Recent, kinds: readonly CurveKind[], tsMs: number): boolean {
+  for (let j = 1; j < kinds.length; j++) if (findRecent(recent[kinds[j]] as [number, unknown][], tsMs) === undefined) return false;
+  return true;
+}
+
+/** The newest timestamp at which the recent points hold every kind needs names; -Infinity when none does. */
+export function newestPoint(recent: Recent, needs: number): number {
+  const kinds = KINDS_OF[needs];
+  const list = recent[kinds[0]] as [number, unknown][];
+  for (let i = list.length - 1; i >= 0; i--) if (holdsOthers(recent, kinds, list[i][0])) return list[i][0];
+  return Number.NEGATIVE_INFINITY;
+}
+
+/** The recent points from tsMs `from` on that hold every kind needs names (those kinds only), oldest first. */
+export function pointsFrom(recent: Recent, needs: number, from: number): CurvePoint[] {
+  const kinds = KINDS_OF[needs];
+  const out: CurvePoint[] = [];
+  for (const [tsMs] of recent[kinds[0]] as [number, unknown][]) {
+    if (tsMs < from || !holdsOthers(recent, kinds, tsMs)) continue;
+    const point: CurvePoint = { tsMs };
+    for (const k of kinds) (point as Record<CurveKind, unknown>)[k] = findRecent(recent[k] as [number, unknown][], tsMs);
+    out.push(point);
+  }
+  return out;
 }

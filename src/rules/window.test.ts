@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type MeterRuleState } from './evaluate.js';
+import { evaluate, RECENT_KEY, type MeterRuleState } from './evaluate.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 import type { AnySample } from '../domain/sample.js';
 import type { MeterContext } from '../domain/archive.js';
@@ -40,10 +40,11 @@ describe('late and shuffled samples re-evaluate their window (DEDICATED V1: 4 po
     expect(feed([[v(0, 240), v(1, 240), v(2, 240), v(3, 240)], [v(0, 240), v(1, 240), v(2, 240), v(3, 240)]])).toEqual(['raise V1A from 0']);
   });
 
-  it('a value older than the 16-point window is ignored', () => {
+  // 220 is quiet: the tracks that read it rest (resting.ts), and must still tell a point too late to count.
+  it.each([240, 220])('a value older than the 16-point window is ignored and counted: %s', (value) => {
     const recent = Array.from({ length: 20 }, (_, i) => v(10 + i, 220));
     const r1 = evaluate(ctx, recent, DEFAULT_SETTINGS, {});
-    expect(evaluate(ctx, [v(0, 240)], DEFAULT_SETTINGS, r1.state).tooLate).toBeGreaterThan(0);
+    expect(evaluate(ctx, [v(0, value)], DEFAULT_SETTINGS, r1.state).tooLate).toBeGreaterThan(0);
   });
 
   it('voltage and current of the same point in different batches pair up (L2, DEDICATED: 2 points)', () => {
@@ -116,36 +117,35 @@ describe('states share window buffers without seeing each other', () => {
   const over = (batch: AnySample[], state: MeterRuleState) => evaluate(ctx, batch, DEFAULT_SETTINGS, state);
 
   it('two evaluations from the same state each keep their own points, and the state they started from is unchanged', () => {
-    const start = over(Array.from({ length: 20 }, (_, i) => v(i, 220)), {}).state;
+    // DEDICATED V1 raises after 4 points of 240: the track stays awake (resting.ts) and keeps a window of its own.
+    const start = over(Array.from({ length: 20 }, (_, i) => v(i, 240)), {}).state;
     const before = track(start);
-    const high = over([v(20, 240)], start).state;
-    const low = over([v(20, 221)], start).state;
+    const high = over([v(20, 250)], start).state;
+    const low = over([v(20, 241)], start).state;
     expect(track(start)).toEqual(before);
-    expect(track(high).values.at(-1)).toBe(240);
-    expect(track(low).values.at(-1)).toBe(221);
+    expect(track(high).values.at(-1)).toBe(250);
+    expect(track(low).values.at(-1)).toBe(241);
     expect(track(low).ts).toEqual([...before.ts.slice(1), T0 + 20 * Q]);
-    // DEDICATED V1 raises after 4 points: only the branch with 240 at point 20 has four by point 23.
-    const next = [v(21, 240), v(22, 240), v(23, 240)];
-    const raised = (s: MeterRuleState) => over(next, s).transitions.filter((t) => t.rule === 'V1').map((t) => `${t.kind} from ${(t.startTsMs - T0) / Q}`);
-    expect(raised(high)).toEqual(['raise from 20']);
-    expect(raised(low)).toEqual([]);
+    // Each branch's alarm goes on from its own points: its peak is its own point 20.
+    const peak = (s: MeterRuleState) => over([v(21, 240)], s).transitions.find((t) => t.rule === 'V1' && t.phase === 'A')?.peakValue;
+    expect(peak(high)).toBe(250);
+    expect(peak(low)).toBe(241);
   });
 
   it('a long in-order run keeps exactly the last 16 points', () => {
     let state: MeterRuleState = {};
-    for (let i = 0; i < 100; i++) state = over([v(i, 220 + (i % 3))], state).state;
+    for (let i = 0; i < 100; i++) state = over([v(i, 240 + (i % 3))], state).state;
     expect(track(state).ts).toEqual(Array.from({ length: 16 }, (_, i) => T0 + (84 + i) * Q));
-    expect(track(state).values).toEqual(Array.from({ length: 16 }, (_, i) => 220 + ((84 + i) % 3)));
-    // Quiet steps are kept implicit; the checkpoint they imply is the counter after point 83.
+    expect(track(state).values).toEqual(Array.from({ length: 16 }, (_, i) => 240 + ((84 + i) % 3)));
     const checkpoint = checkpointOf(state['V1:A'] as TrackState);
-    expect([checkpoint.lastTsMs, checkpoint.lastValueTsMs, checkpoint.active]).toEqual([T0 + 83 * Q, T0 + 83 * Q, null]);
+    expect([checkpoint.lastTsMs, checkpoint.lastValueTsMs, checkpoint.active?.startTsMs]).toEqual([T0 + 83 * Q, T0 + 83 * Q, T0]);
   });
 });
 
 describe('states written into their predecessors\' objects (reuse, the engine\'s cache)', () => {
-  /** Every track's points and checkpoint as plain data, copied: what a state means, whatever objects hold it. */
+  /** Every track's points and checkpoint, or its resting marker, as plain data, copied: what a state means, whatever objects hold it. */
   const meaning = (s: MeterRuleState) =>
-    structuredClone(Object.fromEntries(Object.entries(s).filter(([, t]) => (t as TrackState).ts).map(([k, t]) => [k, [windowOf(t as TrackState), checkpointOf(t as TrackState)]])));
+    structuredClone(Object.fromEntries(Object.entries(s).filter(([k]) => k !== RECENT_KEY).map(([k, t]) => [k, (t as TrackState).ts ? [windowOf(t as TrackState), checkpointOf(t as TrackState)] : t])));
   const wave = (from: number, n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => [v(from + i, f(i)), cur(from + i, 5)]).flat();
   const describeTransitions = (r: { transitions: { kind: string; rule: string; phase: string; atTsMs: number }[] }) => r.transitions.map((t) => `${t.kind} ${t.rule}${t.phase} ${t.atTsMs}`);
 
@@ -189,8 +189,9 @@ describe('states written into their predecessors\' objects (reuse, the engine\'s
   });
 
   it('two objects per track take turns: the third state of a track is written into the first one\'s object', () => {
-    const states = [evaluate(ctx, wave(0, 4, () => 220), DEFAULT_SETTINGS, {}, { reuse: true }).state];
-    for (let i = 4; i < 7; i++) states.push(evaluate(ctx, wave(i, 1, () => 220), DEFAULT_SETTINGS, states[states.length - 1], { reuse: true }).state);
+    const states = [evaluate(ctx, wave(0, 4, () => 240), DEFAULT_SETTINGS, {}, { reuse: true }).state];
+    // Raised at point 3 and still over: the track stays awake (a resting one has no object to take turns).
+    for (let i = 4; i < 7; i++) states.push(evaluate(ctx, wave(i, 1, () => 240), DEFAULT_SETTINGS, states[states.length - 1], { reuse: true }).state);
     const track = (s: MeterRuleState) => s['V1:A'];
     expect(track(states[3])).toBe(track(states[1]));
     expect(track(states[2])).not.toBe(track(states[1]));
