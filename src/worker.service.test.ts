@@ -53,7 +53,7 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
     await redis.quit();
   });
 
-  it('an over-voltage published over MQTT is raised by the worker and pushed to the dashboard by the service', async () => {
+  it('an over-voltage published over MQTT is raised and counted by the worker, and pushed to the dashboard by the service', async () => {
     const device = await mqtt.connectAsync(t.mqttUrl, { clientId: 'T01' });
     const ts = Math.floor(Date.now() / Q) * Q - 2 * Q;
     // KEY, 3P4W 380 V: the qualified band's upper edge is 234.8 V and one point raises (as in the e2e test).
@@ -63,18 +63,19 @@ describe('service + npm run worker on Redis and PostgreSQL', () => {
     await waitFor(() => pushed.some((m) => m.type === 'alarm' && m.change === 'created' && m.alarm?.rule === 'V1'), 'the alarm on the live stream', 20_000);
     const alarms = await getJson<{ items: { rule: string; phase: string; startTs: string }[] }>(`${t.base}/api/alarms?state=open`, t.token);
     expect(alarms.items.filter((a) => a.rule === 'V1').map((a) => [a.phase, a.startTs])).toEqual([['A', new Date(ts).toISOString()]]);
-  });
 
-  it('the worker reports its evaluations on its own /metrics, and its dependencies on /readyz', async () => {
+    // The sample was evaluated in the worker, not in the service, which only queues.
     const counter = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     const fromWorker = await (await fetch(`${workerHttp}/metrics`)).text();
-    // The previous test's sample was evaluated here, not in the service, which only queues.
     expect(counter(fromWorker, 'loadwatch_rules_samples_evaluated_total')).toBeGreaterThanOrEqual(1);
     expect(counter(fromWorker, 'loadwatch_rules_evaluation_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(counter(fromWorker, 'loadwatch_rules_evaluation_errors_total')).toBe(0);
     expect(fromWorker).toMatch(/^loadwatch_process_process_resident_memory_bytes \d+/m);
     const fromService = await (await fetch(`${t.base}/metrics`)).text();
     expect(counter(fromService, 'loadwatch_rules_samples_evaluated_total')).toBe(0);
+  });
+
+  it('the worker reports its dependencies on /readyz and its liveness on /healthz', async () => {
     const ready = await fetch(`${workerHttp}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { database: 'ok', queue: 'ok' } }]);
     expect((await fetch(`${workerHttp}/healthz`)).status).toBe(200);
