@@ -1,5 +1,6 @@
 import { quietTiers, tierIsQuiet, type CounterState } from './counter.js';
-import type { MeterRuleState } from './evaluate.js';
+import { RECENT_KEY, type MeterRuleState } from './evaluate.js';
+import { isResting, type RestingTrack } from './resting.js';
 import { checkpointOf, ownWindow, sameValue, type TrackState } from './window.js';
 
 /**
@@ -11,7 +12,8 @@ import { checkpointOf, ownWindow, sameValue, type TrackState } from './window.js
  * in-memory form keeps timestamps and values apart (window.ts). head is left out: it is recomputed from
  * base and window when needed. A window with the same points as one written before it in the same snapshot (V2
  * reads what V1 reads; the supply-loss conditions are all 0 while the supply is sound: 13 of a 3P4W meter's 20
- * windows) is written as a reference to that entry's key. States stored before packing are read as they are.
+ * windows) is written as a reference to that entry's key. A resting track (resting.ts) is its small marker, as
+ * it is. States stored before packing are read as they are.
  */
 
 /** Marks a packed entry; a plain stored state never has this key. */
@@ -41,14 +43,15 @@ export function snapshotState(state: MeterRuleState): string {
     const value = state[key];
     if (value === undefined) continue;
     if (out.length > 1) out += ',';
-    const quotedKey = JSON.stringify(key);
+    const quotedKey = quoted(key);
     out += `${quotedKey}:`;
     if (isTrackState(value)) {
       // Read from a snapshot written before windows were views of shared buffers: no from and to.
       const track = value.from === undefined ? ownWindow(value.base, value.ts, value.values) : value;
       out += trackJson(track);
       written.push(track, quotedKey);
-    } else out += isRecent(value) ? recentJson(value) : JSON.stringify(value);
+    } else if (key === RECENT_KEY) out += recentJson(value as Record<string, [number, unknown][]>);
+    else out += isResting(value) ? restingJson(value) : JSON.stringify(value);
   }
   written.length = 0;
   return `${out}}`;
@@ -88,6 +91,11 @@ function sameWindowWritten(s: TrackState): string | undefined {
     if (same) return written[w + 1] as string;
   }
   return undefined;
+}
+
+/** What JSON.stringify gives for a resting track's marker, written directly: most of a meter's tracks rest. */
+function restingJson(r: RestingTrack): string {
+  return `{"rests":${JSON.stringify(r.rests)},"after":${r.after === null ? 'null' : numberJson(r.after)},"from":${numberJson(r.from)}}`;
 }
 
 function recentJson(recent: Record<string, [number, unknown][]>): string {
@@ -144,9 +152,10 @@ function flatJson(o: unknown): string {
   return `${out}}`;
 }
 
-// The few property names of sample values and kinds (a, b, c, p, q, pf, voltage, ...), quoted once.
+// The few property names of sample values and kinds (a, b, c, p, q, pf, voltage, ...) and the state keys of the
+// tracks (V1:A, ...), quoted once.
 const quotedNames = new Map<string, string>();
-const MAX_QUOTED_NAMES = 64;
+const MAX_QUOTED_NAMES = 128;
 function quoted(name: string): string {
   let q = quotedNames.get(name);
   if (q !== undefined) return q;
@@ -176,12 +185,6 @@ function isTrackState(value: unknown): value is TrackState {
   return value !== null && typeof value === 'object' && 'base' in value && Array.isArray((value as TrackState).ts);
 }
 
-/** RECENT_KEY's shape (evaluate.ts): every property a list of [tsMs, values] pairs. */
-function isRecent(value: unknown): value is Record<string, [number, unknown][]> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const lists = Object.values(value);
-  return lists.length > 0 && lists.every((l) => Array.isArray(l) && l.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number'));
-}
 
 function series(s: PackedSeries): { ts: number[]; v: unknown[] } {
   const n = 'g' in s ? s.g[2] : s.t.length;
