@@ -6,7 +6,7 @@ import { quietTiers, type CounterState, type CounterTier, type PointValue, type 
 import { curveTracks } from './curve-tracks.js';
 import { evaluate, type MeterRuleState } from './evaluate.js';
 import { restingOf, staysQuiet, wake } from './resting.js';
-import { DEFAULT_SETTINGS, effectiveSettings, type RuleSettings } from './settings.js';
+import { DEFAULT_SETTINGS, effectiveSettings, type RuleOverrides, type RuleSettings } from './settings.js';
 import { DEFAULT_VOLTAGE_BANDS } from './voltage-band.js';
 import { advanceTrack, asTrackState, checkpointOf, ownWindow, windowOf, type TrackState } from './window.js';
 
@@ -82,44 +82,56 @@ describe('resting changes no transition: evaluate() against every point advanced
     customer: { id: 'c1', name: '', classes: ['DEDICATED'], address: '', phone: '', accountManager: '', contractKva: 1000, pfStandard: 0.9, lat: null, lon: null },
   };
   // V1 reads one phase's voltage: its tracks see every point of the feed, so window.ts alone is the reference.
-  const v1 = curveTracks(ctx, 'V1', effectiveSettings(ctx.customer.classes, 'V1', DEFAULT_SETTINGS) as RuleSettings, DEFAULT_VOLTAGE_BANDS);
+  // From batch `switchAt` on, the customer's override narrows V1's band to 97-103 % (225 and 228 V then violate).
+  const override: RuleOverrides = { V1: { band: { upperPct: 103, lowerPct: 97 } } };
+  const v1Of = (o?: RuleOverrides) => curveTracks(ctx, 'V1', effectiveSettings(ctx.customer.classes, 'V1', DEFAULT_SETTINGS, o?.V1) as RuleSettings, DEFAULT_VOLTAGE_BANDS);
   const sample = (i: number, a: number): AnySample => ({ kind: 'voltage', meterId: 'm1', tsMs: T0 + i * Q, values: { a, b: 220, c: 221 }, multiplier: 1 });
   const shown = (kind: string, phase: string, atTsMs: number, severity: string) => `${kind} ${phase} ${(atTsMs - T0) / Q} ${severity}`;
 
   /** Both sides' alarm changes; updates left out, since evaluate() folds a batch's updates into one. */
-  function feed(batches: AnySample[][]) {
+  function feed(batches: AnySample[][], switchAt: number) {
     let state: MeterRuleState = {};
-    const eager = v1.map(() => asTrackState(undefined, 2));
+    const eager = v1Of().map(() => asTrackState(undefined, 2));
     const got: string[] = [];
     const want: string[] = [];
-    for (const batch of batches) {
-      const r = evaluate(ctx, batch, DEFAULT_SETTINGS, state);
+    for (const [b, batch] of batches.entries()) {
+      const overrides = b >= switchAt ? override : undefined;
+      const r = evaluate(ctx, batch, DEFAULT_SETTINGS, state, { overrides });
       state = r.state;
       got.push(...r.transitions.filter((t) => t.rule === 'V1' && t.kind !== 'update').map((t) => shown(t.kind, t.phase, t.atTsMs, t.severity)));
       const byTs = new Map(batch.map((s) => [s.tsMs, s]));
       const points = [...byTs.values()].sort((a, b) => a.tsMs - b.tsMs).map((s) => ({ tsMs: s.tsMs, voltage: s.values as { a: number; b: number; c: number } }));
-      v1.forEach((track, k) => {
+      v1Of(overrides).forEach((track, k) => {
         const out = { steps: [] as Step[], tooLate: 0 };
-        eager[k] = advanceTrack(eager[k], { ts: points.map((p) => p.tsMs), values: points.map((p) => track.read(p)), n: points.length }, track.tiers, track.opts, 'ref', out);
+        const headOf = overrides ? 'narrow' : 'default';
+        eager[k] = advanceTrack(eager[k], { ts: points.map((p) => p.tsMs), values: points.map((p) => track.read(p)), n: points.length }, track.tiers, track.opts, headOf, out);
         want.push(...out.steps.filter((s) => s.kind !== 'update').map((s) => shown(s.kind, track.phase, s.atTsMs, s.active.severity)));
       });
     }
     return { got, want };
   }
 
-  it('in order, late, replayed and corrected points, missing values', () => {
-    const level = fc.constantFrom(220, 221, 238, 240, 251, 190, Number.NaN);
+  it('a narrower band wakes a track that rested on values it now violates: their window is replayed, as without resting', () => {
+    const { got, want } = feed([Array.from({ length: 10 }, (_, i) => sample(i, 228)), Array.from({ length: 6 }, (_, i) => sample(10 + i, 220))], 1);
+    // Replayed under the new band, the ten points of 228 V hold an alarm (raised before the new points: not shown),
+    // which the points of 220 V clear.
+    expect(want).toEqual(['clear A 11 WARNING']);
+    expect(got).toEqual(want);
+  });
+
+  it('in order, late, replayed and corrected points, missing values, and a settings change', () => {
+    const level = fc.constantFrom(220, 221, 225, 228, 238, 240, 251, 190, Number.NaN);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), level, fc.integer({ min: -20, max: 2 }), fc.boolean()), { minLength: 1, maxLength: 16 }), (chunks) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), level, fc.integer({ min: -20, max: 2 }), fc.boolean()), { minLength: 1, maxLength: 16 }), fc.nat(20), (chunks, switchAt) => {
         const batches: AnySample[][] = [];
         let at = 0;
         for (const [n, value, shift, resend] of chunks) {
           const from = Math.max(0, at + Math.min(0, shift));
-          batches.push(Array.from({ length: n }, (_, i) => sample(from + i, i % 4 === 3 ? 220 : value)));
+          batches.push(Array.from({ length: n }, (_, i) => sample(from + i, i % 6 === 5 ? 220 : value)));
           if (resend) batches.push([sample(from, 221)]);
           at = Math.max(at, from + n);
         }
-        const { got, want } = feed(batches);
+        const { got, want } = feed(batches, switchAt);
         // Phases interleave differently (evaluate: track by track per batch, as here): compare per phase.
         for (const phase of ['A', 'B', 'C']) expect(got.filter((g) => g.split(' ')[1] === phase)).toEqual(want.filter((w) => w.split(' ')[1] === phase));
       }),
