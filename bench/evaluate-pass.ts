@@ -1,7 +1,8 @@
 /**
  * The pure rule core alone (evaluate(), no database): N meters x 3 kinds per 15-min step, states carried from
  * step to step as the engine's cache does. `node --import tsx bench/evaluate-pass.ts [meters] [steps]
- * [--alarm-every=N] [--floor]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up.
+ * [--alarm-every=N] [--floor]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up
+ * and, run with node's --expose-gc, the heap the states hold per meter.
  * Every step's samples are made before the timing starts: making them in between put their garbage into the
  * timed steps' collections.
  *
@@ -67,3 +68,14 @@ process.stdout.write(
   `${meters} meters x 3 kinds, ${steps} steps${floor ? ' (floor)' : ''}: ${((meanMs * 1000) / meters).toFixed(1)} us per meter step ` +
     `(${Math.round((meters * 3) / (meanMs / 1000))} samples/s on one core), ${transitions} ${floor ? 'violating track values' : 'transitions'}\n`,
 );
+
+// With `node --expose-gc`: the heap the meters' states hold, what the engine's cache keeps per meter.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc && !floor) {
+  samplesOf.length = 0;
+  gc();
+  const withStates = process.memoryUsage().heapUsed;
+  states.clear();
+  gc();
+  process.stdout.write(`heap held by the states: ${Math.round((withStates - process.memoryUsage().heapUsed) / meters)} bytes per meter\n`);
+}

@@ -57,8 +57,10 @@ export interface RuleEngineDeps {
   cacheMeters?: number;
 }
 
-// About 30 KB of heap per cached 3P4W meter (16-point windows of ~20 tracks): 25,000 meters is about 750 MB.
-const DEFAULT_CACHE_METERS = 25_000;
+// Heap per cached 3P4W meter: about 9 KB, most of its tracks resting on its 3 x 17 recent points; 14 KB with an
+// alarm running on every meter (`node --expose-gc` with bench/evaluate-pass.ts, 5,000 meters; a window per track
+// was 29-32 KB). 60,000 meters is about 530 MB, 830 MB at most: the budget 25,000 meters of windows had.
+const DEFAULT_CACHE_METERS = 60_000;
 // A flush writes this many meters per transaction, letting evaluations run between slices: an evaluation waits
 // for the slice in hand (with 250-meter slices, ~100 ms each under load, samples that met a persist took 150-200 ms
 // to be stored instead of 20-40, when storing waited for the rules sooner than it does now).
