@@ -18,7 +18,9 @@ export const WINDOW_POINTS = 16;
 export type WindowPoint = [tsMs: number, value: PointValue];
 
 /**
- * A cached fleet holds ~20 tracks x 16 points per meter, and every batch moves each window on by a point or a few.
+ * Only tracks that count, or counted within their window, keep one: the others rest on the meter's recent points
+ * (resting.ts). Before they did, a cached fleet held ~20 tracks x 16 points per meter, and every batch moves each
+ * window on by a point or a few.
  * Copying each window at each step (or keeping a [ts, value] pair object per point) was most of the heap and of
  * the garbage collector's work. So a window is a view [from, to) of two parallel buffers, timestamps (unboxed
  * doubles) and values, that states share and only ever append to: a state appends in place when nothing was
