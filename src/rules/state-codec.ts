@@ -185,7 +185,6 @@ function isTrackState(value: unknown): value is TrackState {
   return value !== null && typeof value === 'object' && 'base' in value && Array.isArray((value as TrackState).ts);
 }
 
-
 function series(s: PackedSeries): { ts: number[]; v: unknown[] } {
   const n = 'g' in s ? s.g[2] : s.t.length;
   const ts = new Array<number>(n);
