@@ -13,6 +13,7 @@ import { bootstrapAdminToken } from './access/bootstrap.js';
 import { createPeopleStorePg } from './access/people.pg.js';
 import { buildApp } from './api/app.js';
 import { upgradeGate } from './api/auth.js';
+import { probe } from './api/routes/health.js';
 import { ArchiveCache } from './archive/cache.js';
 import { importArchiveText } from './archive/import.js';
 import { startBroker, type Broker } from './broker/broker.js';
@@ -192,7 +193,7 @@ export async function startService(env: Record<string, string | undefined> = pro
       utilityTz: config.utilityTz,
       async ready() {
         if (!stores) return { database: 'starting', ingest: ingestDegraded() ?? 'ok' };
-        const database = await stores.sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`);
+        const database = await probe(stores.sql.query('SELECT 1'));
         return { database, ingest: ingestDegraded() ?? 'ok' };
       },
       metrics: metrics.registry,

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { healthRoutes } from './api/routes/health.js';
+import { healthRoutes, probe } from './api/routes/health.js';
 import { PgArchiveStore } from './archive/archive.pg.js';
 import { ArchiveCache } from './archive/cache.js';
 import { loadConfig } from './config.js';
@@ -69,10 +69,7 @@ export async function startRuleWorkerProcess(opts: WorkerOptions): Promise<RuleW
   await http.register(healthRoutes({
     metrics: metrics.registry,
     async ready() {
-      const [database, queue] = await Promise.all([
-        sql.query('SELECT 1').then(() => 'ok', (err: Error) => `unreachable: ${err.message}`),
-        redis.ping().then(() => 'ok', (err: Error) => `unreachable: ${err.message}`),
-      ]);
+      const [database, queue] = await Promise.all([probe(sql.query('SELECT 1')), probe(redis.ping())]);
       return { database, queue };
     },
   }));
