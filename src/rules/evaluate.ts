@@ -217,9 +217,12 @@ export function evaluate(
     const before = recent ?? NO_RECENT;
     newestByNeeds.fill(Number.NaN);
     for (const { track, key, fingerprint, needs } of plan.curve) {
-      // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here.
+      const stored = next[key];
+      const resting = isResting(stored);
+      // A point whose needed kinds all came in earlier batches was evaluated then: only a replay here. Only a
+      // resting track needs its values checked here (an awake one is advanced whatever they are).
       let n = 0;
-      let quiet = true;
+      let quiet = resting;
       for (const { point, present, arrived } of points) {
         if ((present & needs) !== needs || (arrived & needs) === 0) continue;
         const value = track.read(point);
@@ -229,8 +232,7 @@ export function evaluate(
       }
       if (n === 0) continue;
       trackPoints.n = n;
-      const stored = next[key];
-      if (isResting(stored)) {
+      if (resting) {
         // Quiet values after its newest point under the same tiers: it rests on, and nothing is written.
         if (quiet && stored.rests === fingerprint && trackPoints.ts[0] > lastPointOf(stored, before, needs)) continue;
         const restedOn = pointsFrom(before, needs, stored.from);
