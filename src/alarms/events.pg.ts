@@ -14,7 +14,8 @@ export async function recordEvent(tx: Sql, alarmId: string, type: string, actor:
  */
 export async function listEvents(sql: Sql, alarmId: string): Promise<AlarmEvent[]> {
   const res = await sql.query<{ id: string; at: Date | string; type: string; actor: string; detail: Record<string, unknown> | string }>(
-    'SELECT id::text AS id, at, type, actor, detail FROM alarm_events WHERE alarm_id = $1::bigint ORDER BY id',
+    // e.id, not id: a bare name in ORDER BY is the output column, here the id as text ('10' before '9').
+    'SELECT e.id::text AS id, e.at, e.type, e.actor, e.detail FROM alarm_events e WHERE e.alarm_id = $1::bigint ORDER BY e.id',
     [alarmId],
   );
   return res.rows.map((r) => ({

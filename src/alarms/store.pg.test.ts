@@ -130,6 +130,14 @@ describe.each(DB_FLAVOURS)('alarm store on %s', (flavour) => {
     expect(await store.history('999999')).toBeUndefined();
   });
 
+  it('lists a history of more than ten events in the order it happened', async () => {
+    const store = await open();
+    const [created] = await store.apply([tr('raise')], contexts);
+    for (let i = 1; i <= 11; i++) await store.apply([tr('update', { lastTsMs: T0 + i * Q, atTsMs: T0 + i * Q })], contexts);
+    const history = await store.history(created.alarm.id);
+    expect(history?.map((e) => (Date.parse(e.detail.sampleTs as string) - T0) / Q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
   it('filters by start time and pages with a cursor, without gaps or repeats', async () => {
     const store = await open();
     // Five occurrences of m1/V1, each raised and cleared, plus one open alarm of m2.

@@ -39,10 +39,11 @@ export interface AuditFilter {
 /** Newest first. */
 export async function listSettingsChanges(sql: Sql, f: AuditFilter): Promise<SettingsAuditEntry[]> {
   const res = await sql.query<{ id: string; at: Date | string; actor: string; scope: 'class' | 'customer'; target: string; rule: string; action: 'update' | 'delete'; before: unknown; after: unknown }>(
-    `SELECT id::text AS id, at, actor, scope, target, rule, action, before, after FROM rule_settings_audit
-     WHERE ($1::text IS NULL OR scope = $1) AND ($2::text IS NULL OR target = $2) AND ($3::text IS NULL OR rule = $3)
-       AND ($4::bigint IS NULL OR id < $4::bigint)
-     ORDER BY id DESC LIMIT $5`,
+    // a.id, not id: a bare name in ORDER BY is the output column, here the id as text ('9' after '10').
+    `SELECT a.id::text AS id, a.at, a.actor, a.scope, a.target, a.rule, a.action, a.before, a.after FROM rule_settings_audit a
+     WHERE ($1::text IS NULL OR a.scope = $1) AND ($2::text IS NULL OR a.target = $2) AND ($3::text IS NULL OR a.rule = $3)
+       AND ($4::bigint IS NULL OR a.id < $4::bigint)
+     ORDER BY a.id DESC LIMIT $5`,
     [f.scope ?? null, f.target ?? null, f.rule ?? null, f.beforeId ?? null, f.limit],
   );
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);

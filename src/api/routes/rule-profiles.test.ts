@@ -106,4 +106,21 @@ describe.each(DB_FLAVOURS)('rule profile routes on %s', (flavour) => {
     const rest = await call('GET', `/api/rule-profiles/audit?scope=customer&limit=2&before=${page.body.next}`);
     expect(rest.body.items.map((e: { action: string; rule: string }) => `${e.action} ${e.rule}`)).toEqual(['update V2', 'update O1']);
   });
+
+  it('pages the audit newest first past ten entries', async () => {
+    t = await openTestApp(flavour);
+    for (let i = 0; i < 12; i++) {
+      const put = await call('PUT', '/api/customers/c1/rule-overrides', { by: 'x', rules: { O1: { tiers: [{ severity: 'CRITICAL', thresholdPct: 80 + i, sustainPoints: 1 }] } } });
+      expect(put.status).toBe(200);
+    }
+    const seen: number[] = [];
+    let before = '';
+    for (let page = 0; page < 5; page++) {
+      const res = await call('GET', `/api/rule-profiles/audit?scope=customer&target=c1&limit=5${before}`);
+      seen.push(...res.body.items.map((e: { after: { tiers: { thresholdPct: number }[] } }) => e.after.tiers[0].thresholdPct));
+      if (!res.body.next) break;
+      before = `&before=${res.body.next}`;
+    }
+    expect(seen).toEqual([91, 90, 89, 88, 87, 86, 85, 84, 83, 82, 81, 80]);
+  });
 });
