@@ -60,13 +60,24 @@ export function toAlarm(r: AlarmRow): StoredAlarm {
   };
 }
 
-export async function writeRecord(tx: Sql, id: string, rec: AlarmRecord): Promise<void> {
+/** Writes these alarms' records in one statement. */
+export async function writeRecords(tx: Sql, records: readonly { id: string; record: AlarmRecord }[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map(({ id, record: r }) => ({
+    id, severity: r.severity, active: r.active, acknowledged: r.acknowledged, last_ts: r.lastTs, clear_ts: r.clearTs,
+    ack_ts: r.ackTs, ack_by: r.ackBy, ack_comment: r.ackComment, peak_value: r.peakValue, threshold: r.threshold,
+    details: r.details, cleared_by: r.clearedBy, clear_comment: r.clearComment, manual_clear: r.manualClear,
+  }));
   await tx.query(
-    `UPDATE alarms SET severity = $2, active = $3, acknowledged = $4, last_ts = $5, clear_ts = $6, ack_ts = $7,
-       ack_by = $8, ack_comment = $9, peak_value = $10, threshold = $11, details = $12::jsonb, cleared_by = $13,
-       clear_comment = $14, manual_clear = $15, updated_at = now()
-     WHERE id = $1::bigint`,
-    [id, rec.severity, rec.active, rec.acknowledged, rec.lastTs, rec.clearTs, rec.ackTs, rec.ackBy, rec.ackComment,
-      rec.peakValue, rec.threshold, JSON.stringify(rec.details), rec.clearedBy, rec.clearComment, rec.manualClear],
+    `UPDATE alarms a SET severity = r.severity, active = r.active, acknowledged = r.acknowledged, last_ts = r.last_ts,
+       clear_ts = r.clear_ts, ack_ts = r.ack_ts, ack_by = r.ack_by, ack_comment = r.ack_comment, peak_value = r.peak_value,
+       threshold = r.threshold, details = r.details, cleared_by = r.cleared_by, clear_comment = r.clear_comment,
+       manual_clear = r.manual_clear, updated_at = now()
+     FROM json_to_recordset($1::json) AS r(id bigint, severity text, active boolean, acknowledged boolean,
+       last_ts timestamptz, clear_ts timestamptz, ack_ts timestamptz, ack_by text, ack_comment text,
+       peak_value double precision, threshold double precision, details jsonb, cleared_by text, clear_comment text,
+       manual_clear boolean)
+     WHERE a.id = r.id`,
+    [JSON.stringify(rows)],
   );
 }

@@ -1,11 +1,22 @@
 import type { Sql } from '../db/sql.js';
 import type { AlarmEvent } from './store.js';
 
-/** Appends one line to an alarm's history (domain.md 6.3 audit). */
-export async function recordEvent(tx: Sql, alarmId: string, type: string, actor: string, detail: Record<string, unknown>): Promise<void> {
-  await tx.query(`INSERT INTO alarm_events (alarm_id, type, actor, detail) VALUES ($1::bigint, $2, $3, $4::jsonb)`, [
-    alarmId, type, actor, JSON.stringify(detail),
-  ]);
+export interface NewEvent {
+  alarmId: string;
+  type: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+/** Appends lines to alarms' histories (domain.md 6.3 audit), in one statement and in the order given. */
+export async function recordEvents(tx: Sql, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query(
+    `INSERT INTO alarm_events (alarm_id, type, actor, detail)
+     SELECT (e->>'alarmId')::bigint, e->>'type', e->>'actor', (e->'detail')::jsonb
+     FROM json_array_elements($1::json) WITH ORDINALITY AS x(e, o) ORDER BY o`,
+    [JSON.stringify(events)],
+  );
 }
 
 /**
