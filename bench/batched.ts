@@ -20,6 +20,8 @@ interface Measured {
   postgresCpuUs: number;
   /** Stored samples per ingest batch: a service at a lower rate works in smaller batches, each with its fixed costs. */
   samplesPerBatch: number;
+  /** Alarm changes (created, updated, cleared...) per 1,000 stored samples: each is rows written by the rules. */
+  alarmChangesPerK: number;
 }
 
 /** CPU per stored sample between two readings: rates drift with the machine, CPU per sample much less. */
@@ -29,6 +31,7 @@ function cpuPerSample(before: ReturnType<typeof cpuSeconds>, after: ReturnType<t
 
 type Metrics = Awaited<ReturnType<Ctx['svc']['metrics']>>;
 const perBatch = (before: Metrics, after: Metrics) => (after.evaluated - before.evaluated) / Math.max(1, after.batches - before.batches);
+const alarmChangesPerK = (before: Metrics, after: Metrics) => ((after.alarmChanges - before.alarmChanges) * 1000) / Math.max(1, after.evaluated - before.evaluated);
 
 /** Runs the generator while sampling the service's counters; stored rate = samples stored and evaluated over the run. */
 async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: number): Promise<Measured> {
@@ -52,12 +55,13 @@ async function measure(ctx: Ctx, gen: LoadGen, seconds: number, ratePerSec: numb
   advanceCursor(ctx, run.lastTsMs);
   return {
     run, evaluatedPerSec: (after.evaluated - before.evaluated) / elapsedS, ackedPerSec: run.samplesAcked / (run.elapsedMs / 1000),
-    backlogEnd: after.backlog, backlogMax, rulesPendingEnd: after.rulesPending, samplesPerBatch: perBatch(before, after), ...cpu,
+    backlogEnd: after.backlog, backlogMax, rulesPendingEnd: after.rulesPending, samplesPerBatch: perBatch(before, after), alarmChangesPerK: alarmChangesPerK(before, after), ...cpu,
   };
 }
 
-const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch'>) =>
-  `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us; ${round(c.samplesPerBatch)} samples per batch`;
+const cpuText = (c: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch' | 'alarmChangesPerK'>) =>
+  `CPU per sample: service ${c.serviceCpuUs.toFixed(1)} us, PostgreSQL ${c.postgresCpuUs.toFixed(1)} us; ${round(c.samplesPerBatch)} samples per batch; ` +
+  `${c.alarmChangesPerK.toFixed(1)} alarm changes per 1,000 samples`;
 
 /**
  * The service's telemetry tables have grown through the run while the peer copies into empty ones: once their
@@ -116,7 +120,7 @@ export async function batched(ctx: Ctx): Promise<void> {
       const after = await ctx.svc.metrics();
       const stored = after.evaluated - before.evaluated;
       const capacity = stored / ((performance.now() - startedMs) / 1000);
-      const cpu = { ...cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), stored), samplesPerBatch: perBatch(before, after) };
+      const cpu = { ...cpuPerSample(cpuBefore, cpuSeconds(ctx.svc.pid), stored), samplesPerBatch: perBatch(before, after), alarmChangesPerK: alarmChangesPerK(before, after) };
       log(ctx, `  acked ${round(m.ackedPerSec)} samples/s; burst backlog ${m.backlogEnd} messages; stored and evaluated ${round(capacity)} samples/s until drained; ${cpuText(cpu)}`);
       return { ...m, ...cpu, evaluatedPerSec: capacity };
     });
@@ -127,7 +131,7 @@ export async function batched(ctx: Ctx): Promise<void> {
     if (!(probe.evaluatedPerSec > 0)) throw new Error('batched: the saturating burst stored nothing, so there is no capacity to confirm');
     let offered = probe.evaluatedPerSec * 0.9;
     let sustained = NaN;
-    let sustainedCpu: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch'> = probe;
+    let sustainedCpu: Pick<Measured, 'serviceCpuUs' | 'postgresCpuUs' | 'samplesPerBatch' | 'alarmChangesPerK'> = probe;
     for (let attempt = 0; attempt < (opts.quick ? 2 : 3) && Number.isNaN(sustained); attempt++) {
       const msgsPerSec = offered / samplesPerMsg;
       const m = await phase(ctx, `batched A${attempt + 2} (offered ${round(offered)} samples/s)`, () => measure(ctx, gen, opts.seconds, msgsPerSec));
@@ -153,6 +157,7 @@ export async function batched(ctx: Ctx): Promise<void> {
     ctx.results.batchedServiceCpuUsPerSample = round(sustainedCpu.serviceCpuUs, 2);
     ctx.results.batchedPostgresCpuUsPerSample = round(sustainedCpu.postgresCpuUs, 2);
     ctx.results.batchedSamplesPerBatch = round(sustainedCpu.samplesPerBatch);
+    ctx.results.batchedAlarmChangesPerKSamples = round(sustainedCpu.alarmChangesPerK, 2);
     ctx.results.copyPostgresCpuUsPerRow = round(copyCpuUs.reduce((a, b) => a + b, 0) / copyCpuUs.length, 2);
     await reportIndexSize(ctx);
   } finally {

@@ -1,10 +1,13 @@
 /**
  * The pure rule core alone (evaluate(), no database): N meters x 3 kinds per 15-min step, states carried from
  * step to step as the engine's cache does. `node --import tsx bench/evaluate-pass.ts [meters] [steps]
- * [--alarm-every=N] [--floor]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up
+ * [--alarm-every=N] [--floor] [--split]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up
  * and, run with node's --expose-gc, the heap the states hold per meter.
  * Every step's samples are made before the timing starts: making them in between put their garbage into the
  * timed steps' collections.
+ *
+ * --split evaluates each kind of a step on its own, as the service does when a concentrator's voltage, current and
+ * load messages reach the rules in different batches.
  *
  * --floor times, instead of evaluate(), what a step needs at the least: each meter's point merged and every
  * curve track's value read and compared with its tiers' limits, with no rule state kept. A quiet meter's tracks
@@ -26,6 +29,7 @@ const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 40);
 const alarmEvery = argNumber('alarm-every', 100);
 const floor = process.argv.includes('--floor');
+const split = process.argv.includes('--split');
 
 const contexts = [...fleetContexts(meters).values()];
 const samplesOf: AnySample[][][] = [];
@@ -42,6 +46,9 @@ function evaluateStep(ctx: MeterContext, samples: AnySample[]): void {
   states.set(ctx.meter.id, r.state);
   transitions += r.transitions.length;
 }
+function evaluateSplit(ctx: MeterContext, samples: AnySample[]): void {
+  for (const s of samples) evaluateStep(ctx, [s]);
+}
 
 // The fleet's meters are alike: one set of tracks for all, as evaluate() shares one plan among alike meters.
 const tracks = CURVE_RULES.flatMap((rule) => {
@@ -54,7 +61,7 @@ function floorStep(_ctx: MeterContext, samples: AnySample[]): void {
   }
 }
 
-const step = floor ? floorStep : evaluateStep;
+const step = floor ? floorStep : split ? evaluateSplit : evaluateStep;
 const times: number[] = [];
 for (let s = 0; s < steps; s++) {
   const lists = samplesOf[s];
@@ -65,7 +72,7 @@ for (let s = 0; s < steps; s++) {
 const warm = times.slice(Math.min(5, times.length - 1));
 const meanMs = warm.reduce((a, b) => a + b, 0) / warm.length;
 process.stdout.write(
-  `${meters} meters x 3 kinds, ${steps} steps${floor ? ' (floor)' : ''}: ${((meanMs * 1000) / meters).toFixed(1)} us per meter step ` +
+  `${meters} meters x 3 kinds, ${steps} steps${floor ? ' (floor)' : split ? ' (a kind per evaluation)' : ''}: ${((meanMs * 1000) / meters).toFixed(1)} us per meter step ` +
     `(${Math.round((meters * 3) / (meanMs / 1000))} samples/s on one core), ${transitions} ${floor ? 'violating track values' : 'transitions'}\n`,
 );
 

@@ -20,7 +20,7 @@ export interface ServiceChild {
    * ingest/downstream.ts, and end to end counts a sample once its rules ran); rulesPending: those stored and still
    * waiting for the rules.
    */
-  metrics(): Promise<{ evaluated: number; rulesPending: number; backlog: number; quarantined: number; batches: number }>;
+  metrics(): Promise<{ evaluated: number; rulesPending: number; backlog: number; quarantined: number; batches: number; alarmChanges: number }>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +91,7 @@ export async function startServiceChild(schema: string, cpuProfDir?: string, env
         backlog: pick(/^loadwatch_ingest_(?:backlog_records|disk_only_records) (\S+)$/gm),
         quarantined: pick(/^loadwatch_ingest_quarantined_total\{[^}]*\} (\S+)$/gm),
         batches: pick(/^loadwatch_ingest_batch_seconds_count (\S+)$/gm),
+        alarmChanges: pick(/^loadwatch_alarm_changes_total\{[^}]*\} (\S+)$/gm),
       };
     },
     async stop() {
