@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { advanceCursor, drained, log, phase, round, writeSenders, type Ctx } from './context.js';
 import { LoadGen } from './loadgen-client.js';
+import { cpuSeconds } from './machine.js';
 import { withOwnService, type ServiceChild } from './service.js';
 import { percentile } from './stats.js';
 import { PROBE_CONCENTRATOR, QUARTER_MS, batchedSenders } from './workload.js';
@@ -63,9 +64,11 @@ async function probeUnderLoad(ctx: Ctx, label: string, warmUpS = 0): Promise<Pro
   const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${svc.mqttPort}`, { clientId: PROBE_CONCENTRATOR, reconnectPeriod: 0, keepalive: 60 });
   const gen = new LoadGen();
   const out: Probed = { stored: [], pushed: [], alarmed: [], missed: 0 };
+  let before: { metrics: Awaited<ReturnType<ServiceChild['metrics']>>; cpu: ReturnType<typeof cpuSeconds> } | undefined;
   try {
     await gen.connect({ port: svc.mqttPort, sendersFile: writeSenders(ctx, 'latency', senders), window: 8 });
     await phase(ctx, `latency (${label}) under ${round(backgroundPerSec)} samples/s${warmUpS ? `, probed after ${warmUpS} s of it` : ''}`, async () => {
+      before = { metrics: await svc.metrics(), cpu: cpuSeconds(svc.pid) };
       const background = gen.run(SETTLE_S + warmUpS + opts.seconds + PROBE_TAIL_S, backgroundPerSec / samplesPerMsg, ctx.tsCursorMs);
       await new Promise((r) => setTimeout(r, (SETTLE_S + warmUpS) * 1000));
       const tsMs = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - QUARTER_MS;
@@ -93,6 +96,13 @@ async function probeUnderLoad(ctx: Ctx, label: string, warmUpS = 0): Promise<Pro
     await gen.close();
   }
   await drained(ctx, 60_000);
+  if (before) {
+    // What the background costs, probes and their polling included: steadier than a rate for comparing changes.
+    const samples = (await svc.metrics()).evaluated - before.metrics.evaluated;
+    const cpu = cpuSeconds(svc.pid);
+    const us = (seconds: number) => ((seconds * 1e6) / samples).toFixed(1);
+    log(ctx, `  ${label}: CPU per sample stored and evaluated: service ${us(cpu.process - before.cpu.process)} us, PostgreSQL ${us(cpu.postgres - before.cpu.postgres)} us (${samples} samples)`);
+  }
   if (out.missed) ctx.notes.push(`latency (${label}): ${out.missed} probe(s) not seen within ${PROBE_TIMEOUT_MS / 1000} s`);
   log(ctx, `  ${label}: ${out.stored.length} probes (one every ${PROBE_EVERY_MS} ms, ${out.missed} missed)`);
   ctx.results.latencyBackgroundSamplesPerSec = round(backgroundPerSec);
