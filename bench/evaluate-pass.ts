@@ -1,8 +1,9 @@
 /**
  * The pure rule core alone (evaluate(), no database): N meters x 3 kinds per 15-min step, states carried from
  * step to step as the engine's cache does. `node --import tsx bench/evaluate-pass.ts [meters] [steps]
- * [--alarm-every=N] [--floor] [--split]` (add --cpu-prof to profile). Prints the mean time per meter step after warm-up
- * and, run with node's --expose-gc, the heap the states hold per meter.
+ * [--alarm-every=N] [--floor] [--split] [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-fleet.ts).
+ * Prints the mean time per meter step after warm-up and, run with node's --expose-gc, the heap the states hold per
+ * meter.
  * Every step's samples are made before the timing starts: making them in between put their garbage into the
  * timed steps' collections.
  *
@@ -23,7 +24,7 @@ import { staysQuiet } from '../src/rules/resting.js';
 import { CURVE_RULES } from '../src/rules/rule-codes.js';
 import { DEFAULT_SETTINGS, effectiveSettings } from '../src/rules/settings.js';
 import { DEFAULT_VOLTAGE_BANDS } from '../src/rules/voltage-band.js';
-import { argNumber, fleetContexts, stepSamples } from './rules-fleet.js';
+import { argNumber, ruleFleet } from './rules-fleet.js';
 
 const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 40);
@@ -31,11 +32,13 @@ const alarmEvery = argNumber('alarm-every', 100);
 const floor = process.argv.includes('--floor');
 const split = process.argv.includes('--split');
 
-const contexts = [...fleetContexts(meters).values()];
+const fleet = ruleFleet(meters, alarmEvery);
+if (floor && process.argv.includes('--fleet=sim')) throw new Error('--floor reads one set of tracks for all meters: the alike fleet only');
+const contexts = [...fleet.contexts.values()];
 const samplesOf: AnySample[][][] = [];
 for (let step = 0; step < steps; step++) {
   const byMeter = new Map<string, AnySample[]>(contexts.map((ctx) => [ctx.meter.id, []]));
-  for (const s of stepSamples(meters, step, alarmEvery)) byMeter.get(s.meterId)?.push(s);
+  for (const s of fleet.step(step)) byMeter.get(s.meterId)?.push(s);
   samplesOf.push([...byMeter.values()]);
 }
 

@@ -1,44 +1,72 @@
 /**
  * The rule engine alone, on the machine's PostgreSQL: N meters x 3 kinds per 15-min step, one evaluate() per step,
- * as the inline runner calls it. `node --import tsx bench/rules-pass.ts [meters] [steps] [--defer] [--alarm-every=N]` (add --cpu-prof to profile).
+ * as the inline runner calls it, or with --split one per kind, as it does when a concentrator's kinds reach it in
+ * different batches. `node --import tsx bench/rules-pass.ts [meters] [steps] [--defer] [--split] [--alarm-every=N]
+ * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-fleet.ts). Prints the node process's CPU per sample
+ * after warm-up, flushes included.
  */
 import pino from 'pino';
 import { openTestDatabase } from '../test/support/db.js';
 import { createRuleEngine } from '../src/rules/engine.js';
-import { argNumber, CUSTOMER, fleetContexts, stepSamples } from './rules-fleet.js';
+import type { AnySample } from '../src/domain/sample.js';
+import { argNumber, ruleFleet } from './rules-fleet.js';
 
 const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 20);
-// As the inline runner: snapshots deferred, flushed every few passes (the pipeline persists every 2 s).
+// As the inline runner: snapshots deferred, flushed every 5 passes (the pipeline persists at most every 5 s, pacing.ts).
 const defer = process.argv.includes('--defer');
-// One meter in this many is over-voltage (alarms raised, then updated every step); 0: none.
+// The alike fleet: one meter in this many is over-voltage (alarms raised, then updated every step); 0: none.
 const alarmEvery = argNumber('alarm-every', 100);
+const split = process.argv.includes('--split');
+const WARM_UP_STEPS = 3;
 
 const db = await openTestDatabase('postgres');
 try {
-  await db.sql.query(`INSERT INTO customers (id, name, classes, address, account_manager, contract_kva) VALUES ($1, 'Works', '{KEY}', 'x', 'Li', 1000)`, [CUSTOMER.id]);
+  const fleet = ruleFleet(meters, alarmEvery);
+  const contexts = fleet.contexts;
+  const customers = new Map([...contexts.values()].map(({ customer: c }) => [c.id, c]));
   await db.sql.query(
-    `INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) SELECT 'm' || i, $2, '3P4W', 380, 'primary' FROM generate_series(1, $1) i`,
-    [meters, CUSTOMER.id],
+    `INSERT INTO customers (id, name, classes, address, account_manager, contract_kva)
+     SELECT c->>'id', c->>'name', ARRAY(SELECT json_array_elements_text(c->'classes')), c->>'address', c->>'accountManager', (c->>'contractKva')::double precision
+     FROM json_array_elements($1::json) c`,
+    [JSON.stringify([...customers.values()])],
   );
-  const contexts = fleetContexts(meters);
+  await db.sql.query(
+    `INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side)
+     SELECT m->>'id', m->>'customerId', m->>'wiring', (m->>'nominalVoltageV')::double precision, m->>'valuesSide' FROM json_array_elements($1::json) m`,
+    [JSON.stringify([...contexts.values()].map((c) => c.meter))],
+  );
   const engine = await createRuleEngine({ sql: db.sql, log: pino({ level: 'silent' }) });
   const times: number[] = [];
   const flushes: number[] = [];
+  let cpuAfterWarmUp = process.cpuUsage();
   for (let step = 0; step < steps; step++) {
-    const samples = stepSamples(meters, step, alarmEvery);
+    const samples = fleet.step(step);
     const t = performance.now();
-    await engine.evaluate(samples, contexts, { deferSnapshot: defer });
+    for (const batch of split ? byKind(samples) : [samples]) await engine.evaluate(batch, contexts, { deferSnapshot: defer });
     times.push(performance.now() - t);
     if (defer && step % 5 === 4) {
       const f = performance.now();
       await engine.flush();
       flushes.push(performance.now() - f);
     }
+    if (step === WARM_UP_STEPS - 1) cpuAfterWarmUp = process.cpuUsage();
   }
-  const warm = times.slice(Math.min(3, times.length - 1));
+  const cpu = process.cpuUsage(cpuAfterWarmUp);
+  const cpuUsPerSample = (cpu.user + cpu.system) / (meters * 3 * Math.max(1, steps - WARM_UP_STEPS));
+  const warm = times.slice(Math.min(WARM_UP_STEPS, times.length - 1));
   const mean = warm.reduce((a, b) => a + b, 0) / warm.length;
-  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
+  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}${split ? ' (a call per kind)' : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s, node CPU ${cpuUsPerSample.toFixed(1)} us per sample${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
 } finally {
   await db.drop();
+}
+
+function byKind(samples: readonly AnySample[]): AnySample[][] {
+  const out = new Map<string, AnySample[]>();
+  for (const s of samples) {
+    const list = out.get(s.kind);
+    if (list) list.push(s);
+    else out.set(s.kind, [s]);
+  }
+  return [...out.values()];
 }
