@@ -65,9 +65,8 @@ async function insertOpened(tx: Sql, opened: readonly { work: KeyWork; alarm: To
  * Writes rule transitions idempotently, in order, as applying them one at a time would, in a few statements per
  * round whatever their number: the keys' alarms read and locked at once, folded in memory (fold.ts), then the
  * stored ones updated, the new ones inserted (and updated where they changed after their raise) and the events
- * appended, each in one statement. A key takes a
- * further round only to open a second alarm, or when its insert did not happen: what follows it then applies to
- * the alarm stored meanwhile, read again.
+ * appended, each in one statement. A key takes a further round only to open a second alarm, or when its insert
+ * did not happen: what follows it then applies to the alarm stored meanwhile, read again.
  */
 export async function applyTransitions(tx: Sql, transitions: readonly Transition[], contexts: ReadonlyMap<string, CustomerOf>): Promise<AlarmChange[]> {
   const order = new Map(transitions.map((t, i) => [t, i]));

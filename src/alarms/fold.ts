@@ -24,7 +24,7 @@ export interface TouchedAlarm {
 
 export interface KeyFold {
   touched: TouchedAlarm[];
-  /** Transitions of the key not folded (from the second alarm it would open on): for a next round. */
+  /** How many of the transitions were folded; the rest (from the second alarm it would open on) wait for a next round. */
   consumed: number;
 }
 
