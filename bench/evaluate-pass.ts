@@ -1,7 +1,7 @@
 /**
  * The pure rule core alone (evaluate(), no database): N meters x 3 kinds per 15-min step, states carried from
  * step to step as the engine's cache does. `node --import tsx bench/evaluate-pass.ts [meters] [steps]
- * [--alarm-every=N] [--floor] [--split] [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-fleet.ts).
+ * [--alarm-every=N] [--floor] [--split] [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts).
  * Prints the mean time per meter step after warm-up and, run with node's --expose-gc, the heap the states hold per
  * meter.
  * Every step's samples are made before the timing starts: making them in between put their garbage into the
@@ -24,7 +24,8 @@ import { staysQuiet } from '../src/rules/resting.js';
 import { CURVE_RULES } from '../src/rules/rule-codes.js';
 import { DEFAULT_SETTINGS, effectiveSettings } from '../src/rules/settings.js';
 import { DEFAULT_VOLTAGE_BANDS } from '../src/rules/voltage-band.js';
-import { argNumber, ruleFleet } from './rules-fleet.js';
+import { argNumber } from './rules-fleet.js';
+import { ruleFleet } from './rules-sim-fleet.js';
 
 const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 40);

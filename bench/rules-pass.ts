@@ -2,14 +2,15 @@
  * The rule engine alone, on the machine's PostgreSQL: N meters x 3 kinds per 15-min step, one evaluate() per step,
  * as the inline runner calls it, or with --split one per kind, as it does when a concentrator's kinds reach it in
  * different batches. `node --import tsx bench/rules-pass.ts [meters] [steps] [--defer] [--split] [--alarm-every=N]
- * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-fleet.ts). Prints the node process's CPU per sample
+ * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts). Prints the node process's CPU per sample
  * after warm-up, flushes included.
  */
 import pino from 'pino';
 import { openTestDatabase } from '../test/support/db.js';
 import { createRuleEngine } from '../src/rules/engine.js';
 import type { AnySample } from '../src/domain/sample.js';
-import { argNumber, ruleFleet } from './rules-fleet.js';
+import { argNumber } from './rules-fleet.js';
+import { ruleFleet } from './rules-sim-fleet.js';
 
 const meters = Number(process.argv[2] ?? 1000);
 const steps = Number(process.argv[3] ?? 20);
