@@ -1,5 +1,6 @@
 /** The bench's deterministic data: a simulated fleet, its archive, and message templates whose ts is patched per step. */
-import { archiveCsv, createFleet, type Fleet } from '../simulators/fleet.js';
+import { archiveCsv } from '../simulators/archive-csv.js';
+import { createFleet, type Fleet } from '../simulators/fleet.js';
 import { CurveGenerator } from '../simulators/curves.js';
 
 export const QUARTER_MS = 15 * 60_000;

@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_CLASSES } from '../src/domain/customer-class.js';
-import { archiveCsv, createFleet } from './fleet.js';
+import { archiveCsv } from './archive-csv.js';
+import { createFleet } from './fleet.js';
 
 const HEADER =
   'customer_id,customer_name,classes,address,phone,account_manager,contract_kva,pf_standard,lat,lon,meter_id,concentrator_id,wiring,nominal_voltage_v,rated_current_a,ct_ratio,pt_ratio,values_side';

@@ -7,8 +7,6 @@ import { PROFILE_PARAMS, type Profile } from './profiles.js';
 import { Rng } from './rng.js';
 import { meterWiring } from './wiring.js';
 
-export { archiveCsv } from './archive-csv.js';
-
 export interface FleetOptions {
   meters: number;
   concentrators: number;
