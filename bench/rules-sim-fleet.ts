@@ -6,11 +6,11 @@
  * so that they do not load the simulators.
  */
 import type { MeterContext } from '../src/domain/archive.js';
-import type { AnySample, Kind } from '../src/domain/sample.js';
+import type { AnySample } from '../src/domain/sample.js';
 import { normalise } from '../src/ingest/normalise.js';
 import { CurveGenerator } from '../simulators/curves.js';
 import { fleetContexts, Q, stepSamples, T0 } from './rules-fleet.js';
-import { buildWorkload } from './workload.js';
+import { buildWorkload, KINDS } from './workload.js';
 
 export interface RuleFleet {
   contexts: Map<string, MeterContext>;
@@ -19,7 +19,6 @@ export interface RuleFleet {
 }
 
 const SIM_SEED = 20240501;
-const CURVE_KINDS = ['voltage', 'current', 'load'] as const satisfies readonly Kind[];
 
 /** The bench's simulated fleet: archive entries as an import stores them, values as its meters send them. */
 function simulatedFleet(meters: number): RuleFleet {
@@ -38,7 +37,7 @@ function simulatedFleet(meters: number): RuleFleet {
       const records = curves.step(tsMs);
       const samples: AnySample[] = [];
       for (const m of fleet.meters) {
-        for (const kind of CURVE_KINDS) {
+        for (const kind of KINDS) {
           const { meter: _meter, ts: _ts, ...values } = records[kind][m.index];
           samples.push(normalise(kind, m.id, tsMs, values, (contexts.get(m.id) as MeterContext).meter));
         }

@@ -28,7 +28,8 @@ export interface Workload {
   probeMeters: string[];
 }
 
-const KINDS = ['voltage', 'current', 'load'] as const;
+/** The curve kinds the simulated devices send, one message (or sample) per kind and step. */
+export const KINDS = ['voltage', 'current', 'load'] as const;
 
 export function buildWorkload(meters: number, seed: number, probeMeters: number): Workload {
   const fleet = createFleet({ meters, concentrators: Math.ceil(meters / 100), seed });
