@@ -2,13 +2,14 @@
  * The rule engine alone, on the machine's PostgreSQL: N meters x 3 kinds per 15-min step, one evaluate() per step,
  * as the inline runner calls it, or with --split one per kind, as it does when a concentrator's kinds reach it in
  * different batches. `node --import tsx bench/rules-pass.ts [meters] [steps] [--defer] [--split] [--alarm-every=N]
- * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts). Prints the node process's CPU per sample
- * after warm-up, flushes included.
+ * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts). Prints the node process's and
+ * PostgreSQL's CPU per sample after warm-up, flushes included.
  */
 import pino from 'pino';
 import { openTestDatabase } from '../test/support/db.js';
 import { createRuleEngine } from '../src/rules/engine.js';
 import type { AnySample } from '../src/domain/sample.js';
+import { cpuSeconds } from './machine.js';
 import { argNumber } from './rules-fleet.js';
 import { ruleFleet } from './rules-sim-fleet.js';
 
@@ -43,6 +44,7 @@ try {
   // Made before the timing: the simulated fleet's curves cost more than some evaluations.
   const samplesOf = Array.from({ length: steps }, (_, step) => fleet.step(step));
   let cpuAfterWarmUp = process.cpuUsage();
+  let postgresAfterWarmUp = cpuSeconds(process.pid).postgres;
   for (let step = 0; step < steps; step++) {
     const samples = samplesOf[step];
     const t = performance.now();
@@ -53,13 +55,18 @@ try {
       await engine.flush();
       flushes.push(performance.now() - f);
     }
-    if (step === WARM_UP_STEPS - 1) cpuAfterWarmUp = process.cpuUsage();
+    if (step === WARM_UP_STEPS - 1) {
+      cpuAfterWarmUp = process.cpuUsage();
+      postgresAfterWarmUp = cpuSeconds(process.pid).postgres;
+    }
   }
   const cpu = process.cpuUsage(cpuAfterWarmUp);
-  const cpuUsPerSample = (cpu.user + cpu.system) / (meters * 3 * Math.max(1, steps - WARM_UP_STEPS));
+  const timedSamples = meters * 3 * Math.max(1, steps - WARM_UP_STEPS);
+  const cpuUsPerSample = (cpu.user + cpu.system) / timedSamples;
+  const postgresUsPerSample = ((cpuSeconds(process.pid).postgres - postgresAfterWarmUp) * 1e6) / timedSamples;
   const warm = times.slice(Math.min(WARM_UP_STEPS, times.length - 1));
   const mean = warm.reduce((a, b) => a + b, 0) / warm.length;
-  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}${split ? ' (a call per kind)' : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s, node CPU ${cpuUsPerSample.toFixed(1)} us per sample${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
+  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}${split ? ' (a call per kind)' : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s, node CPU ${cpuUsPerSample.toFixed(1)} us, PostgreSQL ${postgresUsPerSample.toFixed(1)} us per sample${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
 } finally {
   await db.drop();
 }
