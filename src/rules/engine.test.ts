@@ -6,6 +6,7 @@ import type { MeterContext } from '../domain/archive.js';
 import type { AnySample } from '../domain/sample.js';
 import type { Sql } from '../db/sql.js';
 import { createRuleEngine } from './engine.js';
+import { lockMeters } from './state.pg.js';
 import { defaultRows } from './settings.js';
 
 const T0 = Date.UTC(2025, 0, 6, 0, 0);
@@ -152,11 +153,16 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     await db.sql.query(`INSERT INTO meters (id, customer_id, wiring, nominal_voltage_v, values_side) SELECT unnest($1::text[]), 'c1', '3P4W', 380, 'primary'`, [ids]);
     const fleet = new Map(ids.map((id) => [id, { ...ctx, meter: { ...ctx.meter, id } }]));
     const point = (n: number) => ids.map((meterId): AnySample => ({ kind: 'voltage', meterId, tsMs: T0 + n * Q, values: { a: 220, b: 220, c: 220 }, multiplier: 1 }));
-    // The engine's transactions in the order they began, told apart by their first statement.
+    // Evaluation slices and flush transactions in the order they began: a slice by its read of the stored versions
+    // (outside any transaction: these evaluations change no alarm), a transaction by its first statement.
     const began: string[] = [];
-    const kindOf = (text: string) => (text.includes('synchronous_commit') ? 'flush' : text.includes('txid_current') ? 'wal' : 'evaluate');
+    const kindOf = (text: string) => (text.includes('synchronous_commit') ? 'flush' : text.includes('txid_current') ? 'wal' : 'evaluation write');
     const sql: Sql = {
       ...db.sql,
+      query: (text, params) => {
+        if (text.includes('LEFT JOIN rule_state')) began.push('evaluate');
+        return db.sql.query(text, params);
+      },
       transaction: (fn) => db.sql.transaction((tx) => {
         let first = true;
         const query: Sql['query'] = (text, params) => {
@@ -178,6 +184,7 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(evaluations).toHaveLength(3);
     expect(evaluations[2] - evaluations[0]).toBe(2);
     expect(began.filter((kind) => kind === 'flush')).toHaveLength(41);
+    expect(began).not.toContain('evaluation write');
   });
 
   it('seeds settings once and honours an edit', async () => {
@@ -190,5 +197,92 @@ describe.each(DB_FLAVOURS)('rule engine on %s', (flavour) => {
     expect(count.rows[0].n).toBe(defaultRows().length);
     const changes = await engine.evaluate(volts([240, 240, 240, 240]), contexts);
     expect(changes).toEqual([]);
+  });
+});
+
+describe('rule engine beside another writer on postgres', () => {
+  let db: TestDatabase;
+  afterEach(async () => db?.drop());
+
+  /** Holds these meters' rule locks in a transaction of its own until the returned function is called. */
+  async function holdLocks(sql: Sql, meterIds: string[]): Promise<() => Promise<void>> {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const taken = new Promise<void>((r) => (locked = r));
+    const holder = sql.transaction(async (tx) => {
+      await lockMeters(tx, meterIds);
+      locked();
+      await held;
+    });
+    await taken;
+    return async () => {
+      release();
+      await holder;
+    };
+  }
+
+  async function untilWaitingForLock(sql: Sql): Promise<void> {
+    const waiting = async () => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n;
+    while ((await waiting()) === 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  const openAlarms = async () => (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM alarms WHERE active`)).rows[0].n;
+
+  it('takes a meter\'s lock only to write: quiet points go on while another transaction holds it', async () => {
+    db = await openTestDatabase('postgres');
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    const release = await holdLocks(db.sql, ['m1']);
+    try {
+      // DEDICATED V1 raises at the 4th violating point: three change no alarm and take no lock.
+      expect(await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true })).toEqual([]);
+      const raising = engine.evaluate(volts([240], 3), contexts, { deferSnapshot: true });
+      await untilWaitingForLock(db.sql);
+      expect(await openAlarms()).toBe(0);
+      await release();
+      expect((await raising).map((c) => c.change)).toEqual(['created']);
+    } finally {
+      await release();
+    }
+  });
+
+  it('evaluates a meter again from what another writer stored between its read and its lock', async () => {
+    db = await openTestDatabase('postgres');
+    await seedArchive(db);
+    const engine = await createRuleEngine({ sql: db.sql, log });
+    await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true });
+    await engine.flush();
+    // Another process sees a sound point and flushes it, its transaction held open after the write.
+    let commit!: () => void;
+    const committing = new Promise<void>((r) => (commit = r));
+    let writtenUncommitted!: () => void;
+    const written = new Promise<void>((r) => (writtenUncommitted = r));
+    let holdNext = false;
+    const otherSql: Sql = {
+      ...db.sql,
+      transaction: (fn) => db.sql.transaction(async (tx) => {
+        const result = await fn(tx);
+        if (holdNext) {
+          holdNext = false;
+          writtenUncommitted();
+          await committing;
+        }
+        return result;
+      }),
+    };
+    const other = await createRuleEngine({ sql: otherSql, log });
+    await other.evaluate(volts([220], 3), contexts, { deferSnapshot: true });
+    holdNext = true;
+    const otherFlush = other.flush();
+    await written;
+    // From its own copy this engine counts a 4th violating point and would raise; it waits for the lock, then
+    // finds the version moved and evaluates from the stored state, where the sound point ended the run.
+    const evaluating = engine.evaluate(volts([240], 4), contexts, { deferSnapshot: true });
+    await untilWaitingForLock(db.sql);
+    commit();
+    await otherFlush;
+    expect(await evaluating).toEqual([]);
+    expect(await openAlarms()).toBe(0);
   });
 });

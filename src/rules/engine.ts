@@ -13,7 +13,7 @@ import type { SettingsByClass } from './settings.js';
 import { loadSettings, seedDefaultSettings } from './settings.pg.js';
 import { snapshotState } from './state-codec.js';
 import { StateCache, type CachedState } from './state-cache.js';
-import { commitWithoutWaitingForDisk, flushWal, lockMeters, loadStates, saveStates, type StateRow } from './state.pg.js';
+import { commitWithoutWaitingForDisk, flushWal, lockMeters, loadStates, movedVersions, saveStates, type StateRow } from './state.pg.js';
 import type { Transition } from './transition.js';
 
 export type { AlarmChange } from '../alarms/store.js';
@@ -65,12 +65,21 @@ const DEFAULT_CACHE_METERS = 60_000;
 // for the slice in hand (with 250-meter slices, ~100 ms each under load, samples that met a persist took 150-200 ms
 // to be stored instead of 20-40, when storing waited for the rules sooner than it does now).
 const FLUSH_SLICE_METERS = 50;
-// An evaluation locks its meters in slices of this many: one transaction holding 10,000 advisory locks would
-// overflow PostgreSQL's shared lock table (max_locks_per_transaction 64 x max_connections 100 by default).
+// An evaluation reads, evaluates and writes its meters in slices of this many: one transaction holding 10,000
+// advisory locks (a batch raising as many alarms) would overflow PostgreSQL's shared lock table
+// (max_locks_per_transaction 64 x max_connections 100 by default).
 const EVALUATE_SLICE_METERS = 1_000;
 
 const NO_FREEZES: readonly number[] = [];
 const NO_DAYS: readonly DayInput[] = [];
+
+/** One meter's evaluation in a batch, with the cache entry its new state would be. */
+interface MeterOutcome {
+  changed: boolean;
+  transitions: readonly Transition[];
+  tooLate: number;
+  entry: CachedState;
+}
 
 /**
  * The freezes of one meter's batch (sorted by time, groupByMeter), oldest first: each closes a data date (a
@@ -88,12 +97,12 @@ function closingFreezes(list: readonly AnySample[]): readonly number[] {
 /**
  * Rule evaluation as a service. rule_state in PostgreSQL is the truth; this process caches the states of the
  * meters it evaluates (state-cache.ts) and trusts an entry only while the stored version is the one it read or
- * wrote, checked under the meters' locks in every evaluation, so any number of workers can run this and a
- * meter (or shard) that moves between them is reloaded. A state is written with the alarm changes it caused,
- * in the same transaction; otherwise at the end of the evaluation, or with deferSnapshot at the next flush():
- * the caller then keeps the evaluated samples replayable (the ingest journal) until flush() resolves, so after
- * a crash the stored state plus the replay gives what was evaluated, and since a state with alarm changes is
- * never left unwritten, the replay repeats no alarm change.
+ * wrote, checked at every evaluation and again under the meters' locks before their states or alarms are written,
+ * so any number of workers can run this and a meter (or shard) that moves between them is reloaded. A state is
+ * written with the alarm changes it caused, in the same transaction; otherwise at the end of the evaluation, or
+ * with deferSnapshot at the next flush(): the caller then keeps the evaluated samples replayable (the ingest
+ * journal) until flush() resolves, so after a crash the stored state plus the replay gives what was evaluated,
+ * and since a state with alarm changes is never left unwritten, the replay repeats no alarm change.
  */
 export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine> {
   const { sql, log } = deps;
@@ -121,18 +130,16 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
     return settingsCache.settings;
   }
 
-  /** The cached states of these meters, reloaded where the stored version moved on (another writer). */
-  async function statesOf(tx: Sql, meterIds: readonly string[]): Promise<void> {
-    const moved = await lockMeters(tx, meterIds, (id) => cache.get(id)?.version);
-    const stale: string[] = [];
-    for (const id of meterIds) {
-      if (!moved.has(id)) continue;
-      const cached = cache.get(id);
-      if (cached?.dirty) log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; reloaded');
-      stale.push(id);
+  const cachedVersion = (meterId: string) => cache.get(meterId)?.version;
+
+  /** Replaces the cached states of these meters with the stored ones: their version moved on (another writer). */
+  async function reloadMoved(q: Sql, moved: ReadonlyMap<string, number>): Promise<void> {
+    if (moved.size === 0) return;
+    const stale = [...moved.keys()];
+    for (const id of stale) {
+      if (cache.get(id)?.dirty) log.warn({ meterId: id }, 'rule state changed by another process while this one held unwritten state; reloaded');
     }
-    if (stale.length === 0) return;
-    const loaded = await loadStates(tx, stale);
+    const loaded = await loadStates(q, stale);
     for (const id of stale) cache.set(id, { state: loaded.get(id) ?? {}, version: moved.get(id) as number, dirty: false });
   }
 
@@ -169,46 +176,65 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
   async function evaluateBatch(byMeter: Map<string, AnySample[]>, contexts: ReadonlyMap<string, MeterContext>, defer: boolean): Promise<AlarmChange[]> {
     const current = await settings();
     const meterIds = [...byMeter.keys()];
-    const { changes, next } = await sql.transaction(async (tx) => {
-      await statesOf(tx, meterIds);
-      const customerIds = [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))];
-      const overridesOf = await overrides.get(tx, customerIds);
-      // The new states enter the cache only once the transaction has committed. Evaluation writes into no state
-      // the cache holds (only into objects of states older than the cached ones: reuse), so a failure leaves it.
-      const next = new Map<string, CachedState>();
-      const mustWrite = new Map<string, CachedState>();
-      const transitions: Transition[] = [];
-      let tooLate = 0;
-      // Only meters whose batch has a freeze (none, in a batch of curves) get an entry.
-      const freezesOf = new Map<string, readonly number[]>();
-      const requests: DayRequest[] = [];
-      for (const [meterId, list] of byMeter) {
-        const freezes = closingFreezes(list);
-        if (freezes.length === 0) continue;
-        freezesOf.set(meterId, freezes);
-        for (const closingTsMs of freezes) requests.push({ meterId, closingTsMs });
-      }
-      const dayInputs = await loadDayInputs(tx, requests, tz);
-      for (const [meterId, list] of byMeter) {
-        const before = cache.get(meterId) as CachedState;
-        const ctx = contexts.get(meterId) as MeterContext;
-        const days = freezesOf.get(meterId)?.map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput) ?? NO_DAYS;
-        const result = evaluate(ctx, list, current, before.state, { days, overrides: overridesOf.get(ctx.customer.id), reuse: true });
-        tooLate += result.tooLate;
-        if (!result.changed) continue;
-        const entry = { state: result.state, version: before.version, dirty: true };
-        next.set(meterId, entry);
-        if (result.transitions.length > 0 || !defer) mustWrite.set(meterId, entry);
-        for (const t of result.transitions) transitions.push(t);
-      }
-      const changes = await createAlarmStorePg(tx).apply(transitions, contexts);
-      for (const [id, e] of await write(tx, mustWrite)) next.set(id, e);
-      if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
-      if (tooLate > 0) log.warn({ tooLate }, 'samples older than the rule window were not evaluated');
-      return { changes, next };
-    });
-    for (const [id, e] of next) cache.set(id, e);
+    // Read without the meters' locks: most evaluations change no alarm, and with deferSnapshot those write nothing,
+    // so they need no transaction. A writer elsewhere meanwhile is found by the next evaluation's or the flush's
+    // version check, as one between two evaluations always was; meters with something to write are locked and
+    // checked again below, before anything is written.
+    await reloadMoved(sql, await movedVersions(sql, meterIds, cachedVersion));
+    const overridesOf = await overrides.get(sql, [...new Set(meterIds.map((id) => (contexts.get(id) as MeterContext).customer.id))]);
+    // Only meters whose batch has a freeze (none, in a batch of curves) get an entry.
+    const freezesOf = new Map<string, readonly number[]>();
+    const requests: DayRequest[] = [];
+    for (const [meterId, list] of byMeter) {
+      const freezes = closingFreezes(list);
+      if (freezes.length === 0) continue;
+      freezesOf.set(meterId, freezes);
+      for (const closingTsMs of freezes) requests.push({ meterId, closingTsMs });
+    }
+    const dayInputs = await loadDayInputs(sql, requests, tz);
+
+    // New states enter the cache only once written, or with nothing to write: evaluation writes into no state the
+    // cache holds (only into objects of states older than the cached ones: reuse), so a failure leaves it as it was.
+    const evaluateMeter = (meterId: string): MeterOutcome => {
+      const before = cache.get(meterId) as CachedState;
+      const ctx = contexts.get(meterId) as MeterContext;
+      const days = freezesOf.get(meterId)?.map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput) ?? NO_DAYS;
+      const result = evaluate(ctx, byMeter.get(meterId) as AnySample[], current, before.state, { days, overrides: overridesOf.get(ctx.customer.id), reuse: true });
+      return { changed: result.changed, transitions: result.transitions, tooLate: result.tooLate, entry: { state: result.state, version: before.version, dirty: true } };
+    };
+    // A state with alarm changes is written with them, in one transaction (deferred or not: see RuleEngine).
+    const mustWrite = (o: MeterOutcome) => o.changed && (o.transitions.length > 0 || !defer);
+    const outcomes = new Map<string, MeterOutcome>();
+    for (const meterId of meterIds) outcomes.set(meterId, evaluateMeter(meterId));
+    const writers = meterIds.filter((id) => mustWrite(outcomes.get(id) as MeterOutcome));
+
+    let changes: AlarmChange[] = [];
+    let written: ReadonlyMap<string, CachedState> = new Map();
+    if (writers.length > 0) {
+      ({ changes, written } = await sql.transaction(async (tx) => {
+        const moved = await lockMeters(tx, writers, cachedVersion);
+        // Stored by another writer since they were read above: evaluated again from what it stored.
+        await reloadMoved(tx, moved);
+        for (const id of moved.keys()) outcomes.set(id, evaluateMeter(id));
+        const entries = new Map<string, CachedState>();
+        const transitions: Transition[] = [];
+        for (const id of writers) {
+          const o = outcomes.get(id) as MeterOutcome;
+          if (!mustWrite(o)) continue;
+          entries.set(id, o.entry);
+          for (const t of o.transitions) transitions.push(t);
+        }
+        return { changes: await createAlarmStorePg(tx).apply(transitions, contexts), written: await write(tx, entries) };
+      }));
+    }
+    let tooLate = 0;
+    for (const [id, o] of outcomes) {
+      tooLate += o.tooLate;
+      if (o.changed) cache.set(id, written.get(id) ?? o.entry);
+    }
     cache.trim();
+    if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
+    if (tooLate > 0) log.warn({ tooLate }, 'samples older than the rule window were not evaluated');
     return changes;
   }
 
@@ -226,7 +252,7 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
           byMeter.delete(meterId);
         }
       }
-      // Meters are independent: each slice is its own transaction. The batch takes one turn, so a flush's slices
+      // Meters are independent: each slice is read and written on its own. The batch takes one turn, so a flush's slices
       // go between batches and not inside one: with a turn per slice, a batch of a few thousand meters waited for
       // a flush slice before each of its own, and under a persist the rules' batches took 300-700 ms instead of 30.
       const changes: AlarmChange[] = [];

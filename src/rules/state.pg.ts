@@ -6,18 +6,27 @@ import { restoreState } from './state-codec.js';
 const RULE_LOCK_CLASS = 4_207_312;
 
 /**
- * Serialises evaluations and snapshot writes of the same meters across workers until the transaction ends
- * (locks taken in one sorted order, so two batches sharing meters cannot deadlock), then returns the stored
- * version (absent: no row, version 0) of each meter whose version is not the one expected of it. A meter
- * expected at undefined is always returned. Only moved meters come back: a worker that alone evaluates its
- * meters reads no row per meter per batch.
+ * Serialises evaluations that write and snapshot writes of the same meters across workers until the transaction
+ * ends (locks taken in one sorted order, so two batches sharing meters cannot deadlock), then returns the stored
+ * version of each meter whose version is not the one expected of it (movedVersions), read after the locks.
  */
 export async function lockMeters(tx: Sql, meterIds: readonly string[], expected: (meterId: string) => number | undefined = () => undefined): Promise<Map<string, number>> {
   await tx.query(
     `SELECT count(pg_advisory_xact_lock($2, k)) FROM (SELECT DISTINCT hashtext(m) AS k FROM unnest($1::text[]) m ORDER BY k) s`,
     [meterIds, RULE_LOCK_CLASS],
   );
-  const res = await tx.query<{ meter_id: string; version: string | number }>(
+  // A statement of its own: one statement's snapshot is taken before its first lock, and could miss a version
+  // committed by the transaction that held the lock.
+  return movedVersions(tx, meterIds, expected);
+}
+
+/**
+ * The stored version (absent: no row, version 0) of each meter whose version is not the one expected of it; a
+ * meter expected at undefined is always returned. Only moved meters come back: a worker that alone evaluates its
+ * meters reads no row per meter per batch.
+ */
+export async function movedVersions(sql: Sql, meterIds: readonly string[], expected: (meterId: string) => number | undefined): Promise<Map<string, number>> {
+  const res = await sql.query<{ meter_id: string; version: string | number }>(
     `SELECT u.m AS meter_id, coalesce(r.version, 0) AS version
      FROM unnest($1::text[], $2::bigint[]) AS u(m, v) LEFT JOIN rule_state r ON r.meter_id = u.m
      WHERE u.v IS NULL OR coalesce(r.version, 0) <> u.v`,
