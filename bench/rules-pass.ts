@@ -2,8 +2,8 @@
  * The rule engine alone, on the machine's PostgreSQL: N meters x 3 kinds per 15-min step, one evaluate() per step,
  * as the inline runner calls it, or with --split one per kind, as it does when a concentrator's kinds reach it in
  * different batches. `node --import tsx bench/rules-pass.ts [meters] [steps] [--defer] [--split] [--alarm-every=N]
- * [--fleet=sim]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts). Prints the node process's and
- * PostgreSQL's CPU per sample after warm-up, flushes included.
+ * [--fleet=sim] [--call-meters=N]` (add --cpu-prof to profile; the fleets: rules-sim-fleet.ts). Prints the node
+ * process's and PostgreSQL's CPU per sample after warm-up, flushes included.
  */
 import pino from 'pino';
 import { openTestDatabase } from '../test/support/db.js';
@@ -20,6 +20,9 @@ const defer = process.argv.includes('--defer');
 // The alike fleet: one meter in this many is over-voltage (alarms raised, then updated every step); 0: none.
 const alarmEvery = argNumber('alarm-every', 100);
 const split = process.argv.includes('--split');
+// Calls of at most this many meters each (0: a step's samples, or each kind's, in one call): the service's rule
+// threads get a few hundred to a few thousand meters per call below saturation.
+const callMeters = argNumber('call-meters', 0);
 const WARM_UP_STEPS = 3;
 
 const db = await openTestDatabase('postgres');
@@ -42,13 +45,12 @@ try {
   const times: number[] = [];
   const flushes: number[] = [];
   // Made before the timing: the simulated fleet's curves cost more than some evaluations.
-  const samplesOf = Array.from({ length: steps }, (_, step) => fleet.step(step));
+  const callsOf = Array.from({ length: steps }, (_, step) => (split ? byKind(fleet.step(step)) : [fleet.step(step)]).flatMap((batch) => inCalls(batch, callMeters)));
   let cpuAfterWarmUp = process.cpuUsage();
   let postgresAfterWarmUp = cpuSeconds(process.pid).postgres;
   for (let step = 0; step < steps; step++) {
-    const samples = samplesOf[step];
     const t = performance.now();
-    for (const batch of split ? byKind(samples) : [samples]) await engine.evaluate(batch, contexts, { deferSnapshot: defer });
+    for (const call of callsOf[step]) await engine.evaluate(call, contexts, { deferSnapshot: defer });
     times.push(performance.now() - t);
     if (defer && step % 5 === 4) {
       const f = performance.now();
@@ -66,7 +68,7 @@ try {
   const postgresUsPerSample = ((cpuSeconds(process.pid).postgres - postgresAfterWarmUp) * 1e6) / timedSamples;
   const warm = times.slice(Math.min(WARM_UP_STEPS, times.length - 1));
   const mean = warm.reduce((a, b) => a + b, 0) / warm.length;
-  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}${split ? ' (a call per kind)' : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s, node CPU ${cpuUsPerSample.toFixed(1)} us, PostgreSQL ${postgresUsPerSample.toFixed(1)} us per sample${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
+  process.stdout.write(`${meters} meters x 3 kinds, ${steps} steps${defer ? ' (deferred snapshots)' : ''}${split ? ' (a call per kind)' : ''}${callMeters ? ` (calls of ${callMeters} meters)` : ''}: mean ${mean.toFixed(1)} ms per pass = ${Math.round((meters * 3) / (mean / 1000))} samples/s, node CPU ${cpuUsPerSample.toFixed(1)} us, PostgreSQL ${postgresUsPerSample.toFixed(1)} us per sample${flushes.length ? `; flush of ${meters} meters: ${flushes.map((f) => f.toFixed(0)).join(', ')} ms` : ''}\n`);
 } finally {
   await db.drop();
 }
@@ -79,4 +81,19 @@ function byKind(samples: readonly AnySample[]): AnySample[][] {
     else out.set(s.kind, [s]);
   }
   return [...out.values()];
+}
+
+/** The batch in calls of at most `meters` meters each, every meter's samples in one call. */
+function inCalls(samples: AnySample[], meters: number): AnySample[][] {
+  if (meters <= 0) return [samples];
+  const byMeter = new Map<string, AnySample[]>();
+  for (const s of samples) {
+    const list = byMeter.get(s.meterId);
+    if (list) list.push(s);
+    else byMeter.set(s.meterId, [s]);
+  }
+  const lists = [...byMeter.values()];
+  const out: AnySample[][] = [];
+  for (let i = 0; i < lists.length; i += meters) out.push(lists.slice(i, i + meters).flat());
+  return out;
 }
