@@ -69,6 +69,18 @@ describe('LiveHub', () => {
     expect(single.messages.find((m) => m.type === 'sample')).toMatchObject({ type: 'sample', meterId: 'M1', ts: 0, values: { p: 0 } });
   });
 
+  it('sends each client the samples of the meters, customers and classes it subscribed to, and no others', async () => {
+    const url = await start();
+    // Everyone also follows M9, published last: once it arrives, whatever came before it on that socket has too.
+    const subscriptions = { meter: { meters: ['M1', 'M9'] }, customer: { customers: ['C-M2', 'C-M9'] }, cls: { classes: ['KEY'] }, fence: { meters: ['M9'] } };
+    const clients = Object.fromEntries(await Promise.all(Object.entries(subscriptions).map(async ([name, sub]) => [name, await open(url, sub)] as const)));
+    sockets.push(...Object.values(clients).map((c) => c.ws));
+    hub.publishSamples([load('M1', 0, 1), load('M2', 0, 2), load('M3', 0, 3)]);
+    hub.publishSamples([load('M9', 0, 9)]);
+    const received = (name: string) => clients[name].messages.filter((m) => m.type === 'sample').map((m) => m.meterId);
+    await expect.poll(() => Object.keys(subscriptions).map(received)).toEqual([['M1', 'M9'], ['M2', 'M9'], ['M1', 'M2', 'M3', 'M9'], ['M9']]);
+  });
+
   it('cuts off a client that stopped reading within a bounded time while 50 others keep their latency', async () => {
     const url = await start({ maxBufferedBytes: 256 * 1024, maxStallMs: 3_000 });
     const normal = await Promise.all(Array.from({ length: 50 }, () => open(`${url}?batch=1`, { meters: ['LIGHT'] })));

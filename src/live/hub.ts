@@ -118,11 +118,14 @@ export class LiveHub {
 
   publishSamples(samples: readonly AnySample[]): void {
     if (this.clients.size === 0) return;
+    // Most samples have no subscriber: those cost a lookup or two, not an archive entry's and a set's.
+    const byArchive = this.byCustomer.size > 0 || this.byClass.size > 0;
     for (const s of samples) {
+      if (!byArchive && !this.byMeter.has(s.meterId)) continue;
       const ctx = this.options.archive.get(s.meterId);
       if (!ctx) continue;
       const targets = this.collect(s.meterId, ctx.customer.id, ctx.customer.classes, false);
-      if (targets.size === 0) continue;
+      if (!targets) continue;
       const text = JSON.stringify({ kind: s.kind, meterId: s.meterId, customerId: ctx.customer.id, ts: s.tsMs, values: s.values });
       let single: string | undefined;
       for (const c of targets) {
@@ -140,7 +143,7 @@ export class LiveHub {
     if (this.clients.size === 0) return;
     for (const { change, alarm } of changes) {
       const targets = this.collect(alarm.meterId, alarm.customer.id, alarm.customer.classes, true);
-      if (targets.size === 0) continue;
+      if (!targets) continue;
       const text = JSON.stringify({ type: 'alarm', change, alarm });
       for (const c of targets) this.send(c, text);
     }
@@ -209,14 +212,12 @@ export class LiveHub {
     this.options.metrics.wsClients.set(this.clients.size);
   }
 
-  private collect(meterId: string, customerId: string, classes: readonly string[], alarm: boolean): Set<Client> {
-    const targets = new Set<Client>();
-    const addAll = (set: Set<Client> | undefined) => set?.forEach((c) => targets.add(c));
-    addAll(this.byMeter.get(meterId));
-    addAll(this.byCustomer.get(customerId));
-    for (const cls of classes) addAll(this.byClass.get(cls));
-    if (alarm) addAll(this.allAlarms);
-    return targets;
+  /** The clients subscribed to this meter, its customer, one of its classes or (alarm) every alarm; none: undefined. */
+  private collect(meterId: string, customerId: string, classes: readonly string[], alarm: boolean): Set<Client> | undefined {
+    let targets = joined(undefined, this.byMeter.get(meterId));
+    targets = joined(targets, this.byCustomer.get(customerId));
+    for (const cls of classes) targets = joined(targets, this.byClass.get(cls));
+    return alarm ? joined(targets, this.allAlarms) : targets;
   }
 
   private send(client: Client, text: string): void {
@@ -277,4 +278,12 @@ export class LiveHub {
 
 function refuse(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+/** targets with the clients of more added, made only once there is a client to add. */
+function joined(targets: Set<Client> | undefined, more: Set<Client> | undefined): Set<Client> | undefined {
+  if (!more || more.size === 0) return targets;
+  const out = targets ?? new Set<Client>();
+  for (const c of more) out.add(c);
+  return out;
 }
