@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_FLAVOURS, openTestDatabase, type TestDatabase } from '../../test/support/db.js';
+import { DB_FLAVOURS, holding, openTestDatabase, type TestDatabase } from '../../test/support/db.js';
 import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { AnySample } from '../domain/sample.js';
@@ -204,24 +204,6 @@ describe('rule engine beside another writer on postgres', () => {
   let db: TestDatabase;
   afterEach(async () => db?.drop());
 
-  /** Holds these meters' rule locks in a transaction of its own until the returned function is called. */
-  async function holdLocks(sql: Sql, meterIds: string[]): Promise<() => Promise<void>> {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const taken = new Promise<void>((r) => (locked = r));
-    const holder = sql.transaction(async (tx) => {
-      await lockMeters(tx, meterIds);
-      locked();
-      await held;
-    });
-    await taken;
-    return async () => {
-      release();
-      await holder;
-    };
-  }
-
   async function untilWaitingForLock(sql: Sql): Promise<void> {
     const waiting = async () => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n;
     while ((await waiting()) === 0) await new Promise((r) => setTimeout(r, 10));
@@ -233,7 +215,7 @@ describe('rule engine beside another writer on postgres', () => {
     db = await openTestDatabase('postgres');
     await seedArchive(db);
     const engine = await createRuleEngine({ sql: db.sql, log });
-    const release = await holdLocks(db.sql, ['m1']);
+    const release = await holding(db.sql, (tx) => lockMeters(tx, ['m1']));
     try {
       // DEDICATED V1 raises at the 4th violating point: three change no alarm and take no lock.
       expect(await engine.evaluate(volts([240, 240, 240]), contexts, { deferSnapshot: true })).toEqual([]);

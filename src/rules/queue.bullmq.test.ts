@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestDatabase, TEST_DATABASE_URL, uniqueName, type TestDatabase } from '../../test/support/db.js';
+import { holding, openTestDatabase, TEST_DATABASE_URL, uniqueName, type TestDatabase } from '../../test/support/db.js';
 import type { AlarmChange } from '../alarms/store.js';
 import type { MeterContext } from '../domain/archive.js';
 import type { AnySample } from '../domain/sample.js';
@@ -11,7 +11,6 @@ import { createRuleEngine } from './engine.js';
 import { createBullmqRuleRunner, openRuleQueues, RULE_JOB_NAME, samplesOfJob } from './queue.bullmq.js';
 import { openRuleRedis } from './queue-redis.redis.js';
 import { startRuleWorkers, type RuleWorkers } from './queue-worker.bullmq.js';
-import type { Sql } from '../db/sql.js';
 import { shardOf } from './queue-shard.js';
 import { lockMeters } from './state.pg.js';
 import type { OnAlarmChanges, RuleRunner } from './runner.js';
@@ -186,7 +185,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
     await r.submit(volts(other).slice(0, 1));
     await until(async () => (await queuesIdle()) && (await db.sql.query('SELECT 1 FROM rule_state WHERE meter_id = $1', [other])).rows.length === 1);
     // The other meter's stored state stays locked: the job evaluating both cannot write it, so it stays active.
-    const release = await holding(db, (tx) => tx.query('SELECT 1 FROM rule_state WHERE meter_id = $1 FOR UPDATE', [other]));
+    const release = await holding(db.sql, (tx) => tx.query('SELECT 1 FROM rule_state WHERE meter_id = $1 FOR UPDATE', [other]));
     await r.submit([...volts('m1'), volts(other)[1]]);
     await until(async () => heard.length > 0);
     const [q] = openRuleQueues({ connection: redis, prefix, shards: SHARDS }).filter((_, shard) => shard === shardOf('m1', SHARDS));
@@ -224,7 +223,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
   it('a worker killed after evaluating a job, before writing the states, loses nothing: the held jobs run again', async () => {
     const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500, flushEveryMs: 200 };
     // Reads go on, writes wait: the child evaluates the first points but cannot write their state.
-    const release = await holding(db, (tx) => tx.query('LOCK TABLE rule_state IN EXCLUSIVE MODE'));
+    const release = await holding(db.sql, (tx) => tx.query('LOCK TABLE rule_state IN EXCLUSIVE MODE'));
     const child = spawnWorker({ redis: { url: REDIS_URL, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...tuning });
     closers.push(async () => void child.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
@@ -252,16 +251,7 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
   it('a worker killed with SIGKILL in the middle of a job loses nothing: the stalled job runs again', async () => {
     const tuning = { lockDurationMs: 1_000, stalledIntervalMs: 500 };
     // Holding m1's rule lock keeps the child inside its evaluation until it is killed.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((r) => (locked = r));
-    const holder = db.sql.transaction(async (tx) => {
-      await lockMeters(tx, ['m1']);
-      locked();
-      await held;
-    });
-    await lockTaken;
+    const release = await holding(db.sql, (tx) => lockMeters(tx, ['m1']));
 
     const child = spawnWorker({
       redis: { url: REDIS_URL, prefix }, databaseUrl: TEST_DATABASE_URL, databaseSchema: db.schema, shards: SHARDS, ...tuning,
@@ -280,32 +270,13 @@ describe('rule jobs on BullMQ (Redis + PostgreSQL)', () => {
 
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    release();
-    await holder;
+    await release();
     await workers(tuning);
     await until(async () => (await alarmsOf(db, 'm1')).length > 0);
     await until(() => queuesIdle());
     expect(await alarmsOf(db, 'm1')).toEqual([{ start_ts: new Date(FIRST_VIOLATION_TS), events: 1 }]);
   });
 });
-
-/** Runs fn in a transaction until the returned release() is called; resolves once fn has run. */
-async function holding(db: TestDatabase, fn: (tx: Sql) => Promise<unknown>): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let ready!: () => void;
-  const taken = new Promise<void>((r) => (ready = r));
-  const tx = db.sql.transaction(async (t) => {
-    await fn(t);
-    ready();
-    await held;
-  });
-  await taken;
-  return async () => {
-    release();
-    await tx;
-  };
-}
 
 function spawnWorker(opts: object): ChildProcess {
   const fixture = fileURLToPath(new URL('./queue-worker.fixture.ts', import.meta.url));

@@ -7,7 +7,7 @@ import type { AnySample } from '../../src/domain/sample.js';
 import { createBullmqRuleRunner, openRuleQueues, ruleQueueName } from '../../src/rules/queue.bullmq.js';
 import { openRuleRedis } from '../../src/rules/queue-redis.redis.js';
 import { lockMeters } from '../../src/rules/state.pg.js';
-import { openTestDatabase, TEST_DATABASE_URL, uniqueName } from '../support/db.js';
+import { holding, openTestDatabase, TEST_DATABASE_URL, uniqueName } from '../support/db.js';
 import { startOwnRedis } from './redis-server.js';
 import { sleep } from './support.js';
 
@@ -84,20 +84,8 @@ describe('rule worker crash', () => {
     const activeCount = async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b);
 
     // The first meter's rule lock, held here, keeps the victim (the only worker yet) inside that job until it is killed.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((r) => (locked = r));
-    const holder = db.sql.transaction(async (tx) => {
-      await lockMeters(tx, [METERS[0]]);
-      locked();
-      await held;
-    });
-    cleanups.push(async () => {
-      release();
-      await holder;
-    });
-    await lockTaken;
+    const release = await holding(db.sql, (tx) => lockMeters(tx, [METERS[0]]));
+    cleanups.push(release);
     await runner.submit(volts(METERS[0]));
     while ((await activeCount()) === 0) await sleep(20);
 
@@ -131,8 +119,7 @@ describe('rule worker crash', () => {
         victim.kill('SIGKILL');
         await new Promise((r) => victim.once('exit', r));
         killedMs = Date.now();
-        release();
-        await holder;
+        await release();
       }
       await watchHeld();
       await sleep(40);

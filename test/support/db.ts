@@ -48,3 +48,21 @@ export async function ensureTelemetryDays(sql: Sql, firstDay: string, lastDay: s
 
 /** Both flavours, for `describe.each(DB_FLAVOURS)`: every store test runs on PGlite and on the server. */
 export const DB_FLAVOURS = ['pglite', 'postgres'] as const;
+
+/** Runs fn in a transaction held open until the returned function is called; resolves once fn has run. */
+export async function holding(sql: Sql, fn: (tx: Sql) => Promise<unknown>): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let ready!: () => void;
+  const taken = new Promise<void>((r) => (ready = r));
+  const tx = sql.transaction(async (t) => {
+    await fn(t);
+    ready();
+    await held;
+  });
+  await taken;
+  return async () => {
+    release();
+    await tx;
+  };
+}
