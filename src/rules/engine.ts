@@ -6,7 +6,7 @@ import { createAlarmStorePg } from '../alarms/store.pg.js';
 import type { AlarmChange } from '../alarms/store.js';
 import { dayKey, loadDayInputs, type DayRequest } from './day-input.pg.js';
 import type { DayInput } from './day-input.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, type Evaluation } from './evaluate.js';
 import { loadOverrides as loadOverridesPg } from './overrides.pg.js';
 import { OverridesCache, type OverridesLoader } from './overrides-cache.js';
 import type { SettingsByClass } from './settings.js';
@@ -73,13 +73,14 @@ const EVALUATE_SLICE_METERS = 1_000;
 const NO_FREEZES: readonly number[] = [];
 const NO_DAYS: readonly DayInput[] = [];
 
-/** One meter's evaluation in a batch, with the cache entry its new state would be. */
+/** One meter's evaluation in a batch, and the version of the state it was evaluated from. */
 interface MeterOutcome {
-  changed: boolean;
-  transitions: readonly Transition[];
-  tooLate: number;
-  entry: CachedState;
+  evaluation: Evaluation;
+  version: number;
 }
+
+/** The cache entry of an outcome's new state, until it is written. */
+const unwritten = (o: MeterOutcome): CachedState => ({ state: o.evaluation.state, version: o.version, dirty: true });
 
 /**
  * The freezes of one meter's batch (sorted by time, groupByMeter), oldest first: each closes a data date (a
@@ -199,11 +200,11 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
       const before = cache.get(meterId) as CachedState;
       const ctx = contexts.get(meterId) as MeterContext;
       const days = freezesOf.get(meterId)?.map((ts) => dayInputs.get(dayKey(meterId, ts)) as DayInput) ?? NO_DAYS;
-      const result = evaluate(ctx, byMeter.get(meterId) as AnySample[], current, before.state, { days, overrides: overridesOf.get(ctx.customer.id), reuse: true });
-      return { changed: result.changed, transitions: result.transitions, tooLate: result.tooLate, entry: { state: result.state, version: before.version, dirty: true } };
+      const evaluation = evaluate(ctx, byMeter.get(meterId) as AnySample[], current, before.state, { days, overrides: overridesOf.get(ctx.customer.id), reuse: true });
+      return { evaluation, version: before.version };
     };
     // A state with alarm changes is written with them, in one transaction (deferred or not: see RuleEngine).
-    const mustWrite = (o: MeterOutcome) => o.changed && (o.transitions.length > 0 || !defer);
+    const mustWrite = ({ evaluation: e }: MeterOutcome) => e.changed && (e.transitions.length > 0 || !defer);
     const outcomes = new Map<string, MeterOutcome>();
     for (const meterId of meterIds) outcomes.set(meterId, evaluateMeter(meterId));
     const writers = meterIds.filter((id) => mustWrite(outcomes.get(id) as MeterOutcome));
@@ -221,16 +222,16 @@ export async function createRuleEngine(deps: RuleEngineDeps): Promise<RuleEngine
         for (const id of writers) {
           const o = outcomes.get(id) as MeterOutcome;
           if (!mustWrite(o)) continue;
-          entries.set(id, o.entry);
-          for (const t of o.transitions) transitions.push(t);
+          entries.set(id, unwritten(o));
+          for (const t of o.evaluation.transitions) transitions.push(t);
         }
         return { changes: await createAlarmStorePg(tx).apply(transitions, contexts), written: await write(tx, entries) };
       }));
     }
     let tooLate = 0;
     for (const [id, o] of outcomes) {
-      tooLate += o.tooLate;
-      if (o.changed) cache.set(id, written.get(id) ?? o.entry);
+      tooLate += o.evaluation.tooLate;
+      if (o.evaluation.changed) cache.set(id, written.get(id) ?? unwritten(o));
     }
     cache.trim();
     if (changes.length > 0) log.debug({ changes: changes.length }, 'alarm changes');
