@@ -45,7 +45,7 @@ try {
   const times: number[] = [];
   const flushes: number[] = [];
   // Made before the timing: the simulated fleet's curves cost more than some evaluations.
-  const callsOf = Array.from({ length: steps }, (_, step) => (split ? byKind(fleet.step(step)) : [fleet.step(step)]).flatMap((batch) => inCalls(batch, callMeters)));
+  const callsOf = Array.from({ length: steps }, (_, step) => (split ? groupedBy(fleet.step(step), (s) => s.kind) : [fleet.step(step)]).flatMap((batch) => inCalls(batch, callMeters)));
   let cpuAfterWarmUp = process.cpuUsage();
   let postgresAfterWarmUp = cpuSeconds(process.pid).postgres;
   for (let step = 0; step < steps; step++) {
@@ -73,12 +73,13 @@ try {
   await db.drop();
 }
 
-function byKind(samples: readonly AnySample[]): AnySample[][] {
+/** The samples in lists of one key each, in the order the keys first appear. */
+function groupedBy(samples: readonly AnySample[], keyOf: (s: AnySample) => string): AnySample[][] {
   const out = new Map<string, AnySample[]>();
   for (const s of samples) {
-    const list = out.get(s.kind);
+    const list = out.get(keyOf(s));
     if (list) list.push(s);
-    else out.set(s.kind, [s]);
+    else out.set(keyOf(s), [s]);
   }
   return [...out.values()];
 }
@@ -86,13 +87,7 @@ function byKind(samples: readonly AnySample[]): AnySample[][] {
 /** The batch in calls of at most `meters` meters each, every meter's samples in one call. */
 function inCalls(samples: AnySample[], meters: number): AnySample[][] {
   if (meters <= 0) return [samples];
-  const byMeter = new Map<string, AnySample[]>();
-  for (const s of samples) {
-    const list = byMeter.get(s.meterId);
-    if (list) list.push(s);
-    else byMeter.set(s.meterId, [s]);
-  }
-  const lists = [...byMeter.values()];
+  const lists = groupedBy(samples, (s) => s.meterId);
   const out: AnySample[][] = [];
   for (let i = 0; i < lists.length; i += meters) out.push(lists.slice(i, i + meters).flat());
   return out;
